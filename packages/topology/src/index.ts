@@ -1,2 +1,22 @@
-// Placeholder entry so the toolchain can be exercised end to end.
-export const placeholder = 1;
+// Public entry of @airlock/topology: the model, its validation, Airlock's topology and what derives from it.
+export type {
+  CallPrincipal,
+  CallSpec,
+  EdgeRouteSpec,
+  HttpMethod,
+  RouteSpec,
+  ServiceSpec,
+  Topology,
+  TopologySpec,
+  ZoneKind,
+  ZoneSpec,
+} from './model.js';
+export { TopologyError, type TopologyErrorCode } from './topology-error.js';
+export { defineTopology } from './define-topology.js';
+export { airlockTopology } from './airlock-topology.js';
+export { edgeService, serviceNamed, zonesJoinedBy } from './lookup.js';
+export { networksOf, reachabilityOf, type NetworkSpec } from './networks.js';
+export { allowedCallsTo, callersOfRoute, type AllowedCall } from './callers.js';
+export { tokenExchangeRules, type TokenExchangeRule } from './token-exchange-policy.js';
+export { renderMermaid, renderTopologyMarkdown } from './render-markdown.js';
+export { replaceGeneratedSection } from './generated-section.js';

@@ -1,0 +1,138 @@
+// Airlock's zones, services and allowed calls: the one place a boundary is decided.
+// Compose networks, caller allowlists, the token-exchange policy and the docs are all derived from this.
+import { defineTopology } from './define-topology.js';
+
+export const airlockTopology = defineTopology({
+  zones: [
+    {
+      name: 'edge',
+      kind: 'edge',
+      purpose: 'The only published port: clients reach the gateway and nothing else.',
+    },
+    { name: 'core', kind: 'trusted', purpose: 'Business APIs behind the gateway.' },
+    {
+      name: 'sandbox',
+      kind: 'sandbox',
+      purpose: 'Untrusted, high-risk processing (image decoding); no route to any other zone, no egress.',
+    },
+    {
+      name: 'identity',
+      kind: 'enclave',
+      purpose: 'Token issuance, introspection, exchange and signing keys.',
+      admits: ['gateway', 'orders', 'payments'],
+    },
+    {
+      name: 'payments',
+      kind: 'enclave',
+      purpose: 'Charges and refunds; reachable only from orders.',
+      admits: ['orders'],
+    },
+  ],
+  services: [
+    {
+      name: 'gateway',
+      port: 8080,
+      zones: ['edge', 'core', 'sandbox'],
+      purpose: 'Single entry point; phantom tokens.',
+    },
+    { name: 'auth', port: 8081, zones: ['identity'], purpose: 'OAuth 2.1 authorization server.' },
+    { name: 'orders', port: 8082, zones: ['core'], purpose: 'Catalog and orders of the signed-in user.' },
+    { name: 'payments', port: 8083, zones: ['payments'], purpose: 'Idempotent charges and refunds.' },
+    { name: 'image-processor', port: 8084, zones: ['sandbox'], purpose: 'Re-encodes uploaded images.' },
+  ],
+  calls: [
+    {
+      from: 'gateway',
+      to: 'auth',
+      as: 'public',
+      why: 'Relays the login flow, discovery, JWKS, code exchange, refresh and revocation for clients.',
+      routes: [
+        { method: 'GET', path: '/auth/.well-known/openid-configuration' },
+        { method: 'GET', path: '/auth/jwks' },
+        { method: 'GET', path: '/auth/authorize' },
+        { method: 'GET', path: '/auth/authorize/:uid' },
+        { method: 'GET', path: '/auth/interaction/:uid' },
+        { method: 'POST', path: '/auth/interaction/:uid/login' },
+        { method: 'POST', path: '/auth/token' },
+        { method: 'POST', path: '/auth/token/revocation' },
+      ],
+    },
+    {
+      from: 'gateway',
+      to: 'auth',
+      as: 'service',
+      why: 'Resolves opaque client tokens (introspection) and exchanges them for single-audience JWTs.',
+      routes: [
+        { method: 'POST', path: '/auth/token/introspection' },
+        { method: 'POST', path: '/auth/token' },
+      ],
+    },
+    {
+      from: 'gateway',
+      to: 'orders',
+      as: 'user',
+      why: 'Forwards the signed-in user’s catalog and order requests.',
+      routes: [
+        { method: 'GET', path: '/catalog' },
+        { method: 'GET', path: '/orders' },
+        { method: 'POST', path: '/orders' },
+        { method: 'GET', path: '/orders/:id' },
+        { method: 'POST', path: '/orders/:id/pay' },
+        { method: 'GET', path: '/admin/orders' },
+        { method: 'POST', path: '/admin/orders/:id/refund' },
+      ],
+    },
+    {
+      from: 'gateway',
+      to: 'image-processor',
+      as: 'user',
+      why: 'Forwards the signed-in user’s image uploads into the sandbox.',
+      routes: [{ method: 'POST', path: '/images' }],
+    },
+    {
+      from: 'orders',
+      to: 'auth',
+      as: 'service',
+      why: 'Exchanges the user’s orders token for one whose audience is payments.',
+      routes: [{ method: 'POST', path: '/auth/token' }],
+    },
+    {
+      from: 'orders',
+      to: 'auth',
+      as: 'public',
+      why: 'Fetches the signing keys that verify incoming tokens.',
+      routes: [{ method: 'GET', path: '/auth/jwks' }],
+    },
+    {
+      from: 'payments',
+      to: 'auth',
+      as: 'public',
+      why: 'Fetches the signing keys that verify incoming tokens.',
+      routes: [{ method: 'GET', path: '/auth/jwks' }],
+    },
+    {
+      from: 'orders',
+      to: 'payments',
+      as: 'user',
+      why: 'Charges and refunds an order on behalf of its owner (refunds: admins only).',
+      routes: [
+        { method: 'POST', path: '/charges' },
+        { method: 'POST', path: '/refunds' },
+      ],
+    },
+    {
+      from: 'image-processor',
+      to: 'gateway',
+      as: 'public',
+      why: 'Fetches the signing keys through the gateway, the only service the sandbox can reach.',
+      routes: [{ method: 'GET', path: '/auth/jwks' }],
+    },
+  ],
+  edgeRoutes: [
+    { prefix: '/auth', to: 'auth', upstreamPrefix: '/auth', as: 'public' },
+    { prefix: '/api/catalog', to: 'orders', upstreamPrefix: '/catalog', as: 'user' },
+    { prefix: '/api/orders', to: 'orders', upstreamPrefix: '/orders', as: 'user' },
+    { prefix: '/api/admin', to: 'orders', upstreamPrefix: '/admin', as: 'user' },
+    { prefix: '/api/images', to: 'image-processor', upstreamPrefix: '/images', as: 'user' },
+  ],
+});

@@ -1,0 +1,234 @@
+// Validates a topology description once, at import time, so that a broken policy fails loudly
+// before any network, allowlist or token-exchange rule is derived from it.
+import type { CallSpec, ServiceSpec, Topology, TopologySpec, ZoneSpec } from './model.js';
+import { TopologyError } from './topology-error.js';
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+const PATH_PATTERN = /^(\/[A-Za-z0-9._~:-]+)+$|^\/$/;
+const PREFIX_PATTERN = /^(\/[a-z0-9-]+)+$/;
+
+export function defineTopology(spec: TopologySpec): Topology {
+  const zones = indexZones(spec.zones);
+  const services = indexServices(spec.services, zones);
+  checkEdge(spec, zones);
+  checkAdmits(spec, zones, services);
+  const entry = edgeEntry(spec, zones);
+  checkSandboxIsolation(spec, zones, entry);
+  for (const call of spec.calls) checkCall(call, zones, services, entry);
+  checkEdgeRoutes(spec, services, entry);
+  return { ...spec, validated: true };
+}
+
+function indexZones(zones: readonly ZoneSpec[]): Map<string, ZoneSpec> {
+  const byName = new Map<string, ZoneSpec>();
+  for (const zone of zones) {
+    checkName(zone.name, 'zone');
+    if (byName.has(zone.name))
+      throw new TopologyError('duplicate_zone', `zone "${zone.name}" is declared twice`);
+    byName.set(zone.name, zone);
+  }
+  return byName;
+}
+
+function indexServices(
+  services: readonly ServiceSpec[],
+  zones: Map<string, ZoneSpec>,
+): Map<string, ServiceSpec> {
+  const byName = new Map<string, ServiceSpec>();
+  const portOwners = new Map<number, string>();
+  for (const service of services) {
+    checkName(service.name, 'service');
+    if (byName.has(service.name)) {
+      throw new TopologyError('duplicate_service', `service "${service.name}" is declared twice`);
+    }
+    if (!Number.isInteger(service.port) || service.port < 1 || service.port > 65535) {
+      throw new TopologyError('invalid_port', `service "${service.name}" has invalid port ${service.port}`);
+    }
+    const portOwner = portOwners.get(service.port);
+    if (portOwner !== undefined) {
+      throw new TopologyError(
+        'duplicate_port',
+        `services "${portOwner}" and "${service.name}" both use port ${service.port}`,
+      );
+    }
+    if (service.zones.length === 0) {
+      throw new TopologyError('service_without_zone', `service "${service.name}" lives in no zone`);
+    }
+    for (const zoneName of service.zones) {
+      if (!zones.has(zoneName)) {
+        throw new TopologyError('unknown_zone', `service "${service.name}" names unknown zone "${zoneName}"`);
+      }
+    }
+    const isolated = service.zones.filter((zoneName) => isIsolating(zones.get(zoneName)));
+    if (isolated.length > 1) {
+      throw new TopologyError(
+        'multiple_enclaves',
+        `service "${service.name}" is in more than one enclave or sandbox: ${isolated.join(', ')}`,
+      );
+    }
+    byName.set(service.name, service);
+    portOwners.set(service.port, service.name);
+  }
+  return byName;
+}
+
+function edgeEntry(spec: TopologySpec, zones: Map<string, ZoneSpec>): string {
+  const edge = [...zones.values()].find((zone) => zone.kind === 'edge');
+  const entry = spec.services.find((service) => edge !== undefined && service.zones.includes(edge.name));
+  if (entry === undefined) throw new TopologyError('edge_zone_invalid', 'the edge zone holds no service');
+  return entry.name;
+}
+
+/** A sandboxed service lives in its sandbox alone; only the edge service bridges into a sandbox. */
+function checkSandboxIsolation(spec: TopologySpec, zones: Map<string, ZoneSpec>, entry: string): void {
+  for (const service of spec.services) {
+    if (service.name === entry) continue;
+    const inSandbox = service.zones.some((zoneName) => zones.get(zoneName)?.kind === 'sandbox');
+    if (inSandbox && service.zones.length > 1) {
+      throw new TopologyError(
+        'sandbox_not_isolated',
+        `service "${service.name}" is in a sandbox and must live in no other zone`,
+      );
+    }
+  }
+}
+
+function checkEdge(spec: TopologySpec, zones: Map<string, ZoneSpec>): void {
+  const edgeZones = [...zones.values()].filter((zone) => zone.kind === 'edge');
+  const [edge] = edgeZones;
+  if (edge === undefined || edgeZones.length > 1) {
+    throw new TopologyError('edge_zone_invalid', 'a topology has exactly one edge zone');
+  }
+  const edgeMembers = spec.services.filter((service) => service.zones.includes(edge.name));
+  if (edgeMembers.length !== 1) {
+    throw new TopologyError('edge_zone_invalid', `edge zone "${edge.name}" must hold exactly one service`);
+  }
+}
+
+function checkAdmits(
+  spec: TopologySpec,
+  zones: Map<string, ZoneSpec>,
+  services: Map<string, ServiceSpec>,
+): void {
+  for (const zone of zones.values()) {
+    for (const admitted of zone.admits ?? []) {
+      if (zone.kind === 'edge') {
+        throw new TopologyError('admits_not_allowed', `edge zone "${zone.name}" cannot admit other services`);
+      }
+      const service = services.get(admitted);
+      if (service === undefined) {
+        throw new TopologyError(
+          'unknown_service',
+          `zone "${zone.name}" admits unknown service "${admitted}"`,
+        );
+      }
+      // An admission must be earned by a call: every network membership is a visible, used allowance.
+      const used = spec.calls.some(
+        (call) => call.from === admitted && services.get(call.to)?.zones.includes(zone.name) === true,
+      );
+      if (!used) {
+        throw new TopologyError(
+          'admits_not_allowed',
+          `zone "${zone.name}" admits "${admitted}", which calls none of its members`,
+        );
+      }
+    }
+  }
+}
+
+function checkCall(
+  call: CallSpec,
+  zones: Map<string, ZoneSpec>,
+  services: Map<string, ServiceSpec>,
+  entry: string,
+): void {
+  const caller = services.get(call.from);
+  const callee = services.get(call.to);
+  if (caller === undefined || callee === undefined) {
+    const unknown = caller === undefined ? call.from : call.to;
+    throw new TopologyError(
+      'unknown_service',
+      `call ${call.from} -> ${call.to} names unknown service "${unknown}"`,
+    );
+  }
+  if (caller.name === callee.name) {
+    throw new TopologyError('call_to_self', `service "${caller.name}" declares a call to itself`);
+  }
+  if (call.routes.length === 0) {
+    throw new TopologyError('call_without_routes', `call ${call.from} -> ${call.to} lists no routes`);
+  }
+  for (const route of call.routes) {
+    if (!PATH_PATTERN.test(route.path)) {
+      throw new TopologyError(
+        'invalid_route',
+        `call ${call.from} -> ${call.to} has invalid path "${route.path}"`,
+      );
+    }
+  }
+  for (const zoneName of caller.name === entry ? [] : caller.zones) {
+    const zone = zones.get(zoneName);
+    if (zone?.kind === 'sandbox' && !callee.zones.includes(zoneName)) {
+      throw new TopologyError(
+        'call_out_of_sandbox',
+        `"${caller.name}" is sandboxed in "${zoneName}" and cannot call "${callee.name}" outside it`,
+      );
+    }
+  }
+  const sharesANetwork = callee.zones.some((zoneName) => {
+    const zone = zones.get(zoneName);
+    return zone !== undefined && zone.kind !== 'edge' && isNetworkMember(caller, zone);
+  });
+  if (!sharesANetwork) {
+    throw new TopologyError(
+      'call_into_zone_not_admitted',
+      `call ${call.from} -> ${call.to}: "${call.from}" is neither in a zone of "${call.to}" nor admitted by one`,
+    );
+  }
+}
+
+function checkEdgeRoutes(spec: TopologySpec, services: Map<string, ServiceSpec>, entry: string): void {
+  const prefixes = new Set<string>();
+  for (const route of spec.edgeRoutes) {
+    if (
+      !PREFIX_PATTERN.test(route.prefix) ||
+      !(route.upstreamPrefix === '' || PREFIX_PATTERN.test(route.upstreamPrefix))
+    ) {
+      throw new TopologyError('edge_route_invalid', `edge route "${route.prefix}" has an invalid prefix`);
+    }
+    if (prefixes.has(route.prefix)) {
+      throw new TopologyError('edge_route_invalid', `edge route "${route.prefix}" is declared twice`);
+    }
+    prefixes.add(route.prefix);
+    if (!services.has(route.to)) {
+      throw new TopologyError(
+        'unknown_service',
+        `edge route "${route.prefix}" names unknown service "${route.to}"`,
+      );
+    }
+    const declared = spec.calls.some(
+      (call) => call.from === entry && call.to === route.to && call.as === route.as,
+    );
+    if (!declared) {
+      throw new TopologyError(
+        'edge_route_without_call',
+        `edge route "${route.prefix}" forwards to "${route.to}" as ${route.as}, but no such call is declared`,
+      );
+    }
+  }
+}
+
+/** A network of a zone holds its members and the services it admits. */
+export function isNetworkMember(service: ServiceSpec, zone: ZoneSpec): boolean {
+  return service.zones.includes(zone.name) || (zone.admits ?? []).includes(service.name);
+}
+
+function isIsolating(zone: ZoneSpec | undefined): boolean {
+  return zone?.kind === 'enclave' || zone?.kind === 'sandbox';
+}
+
+function checkName(name: string, what: 'zone' | 'service'): void {
+  if (!NAME_PATTERN.test(name)) {
+    // Names become Docker network names and host names, so keep them to a safe alphabet.
+    throw new TopologyError('invalid_name', `${what} name "${name}" must match ${NAME_PATTERN.source}`);
+  }
+}

@@ -1,0 +1,77 @@
+// The vocabulary of the topology: zones, services, the calls between them and the gateway's edge routes.
+// Everything that enforces a boundary (networks, caller allowlists, token exchange) is derived from these.
+
+/** How much a zone is trusted, which decides who may call into it and out of it. */
+export type ZoneKind =
+  /** Faces clients; only the gateway lives here and only its port is published. */
+  | 'edge'
+  /** Ordinary business services. */
+  | 'trusted'
+  /** High-risk processing: calls in only from admitted services, calls out only to its own zone. */
+  | 'sandbox'
+  /** Sensitive services: calls in only from members and admitted services. */
+  | 'enclave';
+
+export interface ZoneSpec {
+  readonly name: string;
+  readonly kind: ZoneKind;
+  readonly purpose: string;
+  /** Services outside the zone that may call into it (sandbox and enclave zones only). */
+  readonly admits?: readonly string[];
+}
+
+export interface ServiceSpec {
+  readonly name: string;
+  /** Port the service listens on, in the local stack and in its container. Unique per topology. */
+  readonly port: number;
+  /** Zones the service lives in. A service lives in at most one enclave or sandbox. */
+  readonly zones: readonly string[];
+  readonly purpose: string;
+}
+
+/**
+ * On whose behalf a call is made, which decides the credential it carries:
+ * - `user`: a user's token exchanged for one whose single audience is the callee;
+ * - `service`: the caller's own identity (private_key_jwt client authentication at auth);
+ * - `public`: nothing; only for endpoints that serve public material (JWKS, discovery, login pages).
+ */
+export type CallPrincipal = 'user' | 'service' | 'public';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteSpec {
+  readonly method: HttpMethod;
+  /** Express-style path on the callee, e.g. `/orders/:id`. */
+  readonly path: string;
+}
+
+export interface CallSpec {
+  readonly from: string;
+  readonly to: string;
+  readonly as: CallPrincipal;
+  readonly routes: readonly RouteSpec[];
+  readonly why: string;
+}
+
+/** A path prefix that the gateway forwards from the edge to one service. */
+export interface EdgeRouteSpec {
+  /** Public path prefix, matched on whole segments: `/api/orders` matches `/api/orders/1`, not `/api/ordersx`. */
+  readonly prefix: string;
+  readonly to: string;
+  /** The prefix that replaces `prefix` on the way to the service. */
+  readonly upstreamPrefix: string;
+  /** `user`: a client's opaque token is required and exchanged; `public`: forwarded without credentials. */
+  readonly as: Extract<CallPrincipal, 'user' | 'public'>;
+}
+
+export interface TopologySpec {
+  readonly zones: readonly ZoneSpec[];
+  readonly services: readonly ServiceSpec[];
+  readonly calls: readonly CallSpec[];
+  readonly edgeRoutes: readonly EdgeRouteSpec[];
+}
+
+/** A validated topology; only `defineTopology` makes one. */
+export interface Topology extends TopologySpec {
+  readonly validated: true;
+}

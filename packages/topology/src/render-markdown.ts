@@ -1,0 +1,81 @@
+// Renders the topology as Markdown: a Mermaid diagram of zones and calls and a table of networks.
+// docs/architecture.md embeds this output between markers; CI fails when the two drift apart.
+import type { CallPrincipal, Topology } from './model.js';
+import { networksOf } from './networks.js';
+
+export function renderTopologyMarkdown(topology: Topology): string {
+  return [
+    '```mermaid',
+    renderMermaid(topology),
+    '```',
+    '',
+    renderNetworkTable(topology),
+    '',
+    renderCallTable(topology),
+  ].join('\n');
+}
+
+export function renderMermaid(topology: Topology): string {
+  const lines = ['flowchart LR', '  clients(["Clients"])'];
+  for (const zone of topology.zones) {
+    const homed = topology.services.filter((service) => service.zones[0] === zone.name);
+    lines.push(`  subgraph zone_${nodeId(zone.name)}["${zone.name} (${zone.kind})"]`);
+    for (const service of homed)
+      lines.push(`    ${nodeId(service.name)}["${service.name} :${service.port}"]`);
+    lines.push('  end');
+  }
+  const edge = topology.edgeRoutes[0];
+  if (edge !== undefined) {
+    const entry = topology.services.find((service) =>
+      topology.zones.some((zone) => zone.kind === 'edge' && service.zones.includes(zone.name)),
+    );
+    if (entry !== undefined) lines.push(`  clients -->|"opaque token"| ${nodeId(entry.name)}`);
+  }
+  for (const [pair, principals] of callsByPair(topology)) {
+    const [from, to] = pair.split(' ') as [string, string];
+    const arrow = principals.every((principal) => principal === 'public') ? '-.->' : '-->';
+    lines.push(`  ${nodeId(from)} ${arrow}|"${principals.join(', ')}"| ${nodeId(to)}`);
+  }
+  return lines.join('\n');
+}
+
+function renderNetworkTable(topology: Topology): string {
+  const rows = networksOf(topology).map((network) => {
+    const zone = topology.zones.find((candidate) => candidate.name === network.zone);
+    const admitted = zone?.admits ?? [];
+    const members = network.members.filter((member) => !admitted.includes(member));
+    return `| ${network.zone} | ${zone?.kind ?? ''} | ${network.internal ? 'yes' : 'no'} | ${members.join(', ')} | ${
+      admitted.join(', ') || '–'
+    } |`;
+  });
+  return [
+    '| network (zone) | kind | internal (no egress) | members | admitted callers |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+function renderCallTable(topology: Topology): string {
+  const rows = topology.calls.map(
+    (call) =>
+      `| ${call.from} | ${call.to} | ${call.as} | ${call.routes
+        .map((route) => `\`${route.method} ${route.path}\``)
+        .join('<br>')} | ${call.why} |`,
+  );
+  return ['| caller | callee | as | routes | why |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+function callsByPair(topology: Topology): Map<string, CallPrincipal[]> {
+  const pairs = new Map<string, CallPrincipal[]>();
+  for (const call of topology.calls) {
+    const key = `${call.from} ${call.to}`;
+    const principals = pairs.get(key) ?? [];
+    if (!principals.includes(call.as)) principals.push(call.as);
+    pairs.set(key, principals);
+  }
+  return pairs;
+}
+
+function nodeId(name: string): string {
+  return name.replaceAll('-', '_');
+}

@@ -1,0 +1,67 @@
+// The properties the brief promises, asserted on Airlock's own topology rather than on a fixture.
+import { describe, expect, it } from '@jest/globals';
+import { airlockTopology } from '../src/airlock-topology.js';
+import { allowedCallsTo, callersOfRoute } from '../src/callers.js';
+import { networksOf, reachabilityOf } from '../src/networks.js';
+import { tokenExchangeRules } from '../src/token-exchange-policy.js';
+
+const reach = reachabilityOf(airlockTopology);
+
+describe('Airlock topology', () => {
+  it('publishes only the gateway: the edge network holds the gateway alone and is the only non-internal one', () => {
+    const networks = networksOf(airlockTopology);
+    expect(networks.filter((network) => !network.internal)).toEqual([
+      { zone: 'edge', internal: false, members: ['gateway'] },
+    ]);
+  });
+
+  it('lets the sandboxed image-processor reach the gateway and nothing else', () => {
+    expect([...(reach.get('image-processor') ?? [])]).toEqual(['gateway']);
+  });
+
+  it('lets only orders, besides payments itself, share a network with payments', () => {
+    const peersOfPayments = [...reach.entries()]
+      .filter(([, peers]) => peers.has('payments'))
+      .map(([service]) => service)
+      .sort();
+    // payments reaches auth for its JWKS, so auth can open connections to payments too (networks are symmetric);
+    // the token layer refuses every caller but orders.
+    expect(peersOfPayments).toEqual(['auth', 'gateway', 'orders']);
+    expect(new Set(allowedCallsTo(airlockTopology, 'payments').map((call) => call.caller))).toEqual(
+      new Set(['orders']),
+    );
+  });
+
+  it('makes every declared call reachable over some network', () => {
+    for (const call of airlockTopology.calls) {
+      expect(reach.get(call.from)?.has(call.to)).toBe(true);
+    }
+  });
+
+  it('allows only the gateway to call orders and image-processor', () => {
+    expect(callersOfRoute(airlockTopology, 'orders', 'GET', '/orders/:id')).toEqual(['gateway']);
+    expect(callersOfRoute(airlockTopology, 'image-processor', 'POST', '/images')).toEqual(['gateway']);
+    expect(callersOfRoute(airlockTopology, 'payments', 'POST', '/charges')).toEqual(['orders']);
+    expect(callersOfRoute(airlockTopology, 'payments', 'GET', '/charges')).toEqual([]);
+  });
+
+  it('keeps introspection off the public gateway-to-auth call', () => {
+    const publicAuthRoutes = allowedCallsTo(airlockTopology, 'auth')
+      .filter((call) => call.caller === 'gateway' && call.as === 'public')
+      .map((call) => call.path);
+    expect(publicAuthRoutes).not.toContain('/auth/token/introspection');
+  });
+
+  it('derives the token-exchange policy from the user calls', () => {
+    expect(tokenExchangeRules(airlockTopology)).toEqual([
+      { requester: 'gateway', subjectToken: 'client_access_token', audience: 'orders' },
+      { requester: 'gateway', subjectToken: 'client_access_token', audience: 'image-processor' },
+      {
+        requester: 'orders',
+        subjectToken: 'service_access_token',
+        subjectAudience: 'orders',
+        audience: 'payments',
+      },
+    ]);
+  });
+});

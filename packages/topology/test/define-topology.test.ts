@@ -1,0 +1,294 @@
+import { describe, expect, it } from '@jest/globals';
+import { defineTopology } from '../src/define-topology.js';
+import type { TopologySpec } from '../src/model.js';
+import { TopologyError, type TopologyErrorCode } from '../src/topology-error.js';
+import { validSpec } from './spec-fixture.js';
+
+function expectCode(spec: TopologySpec, code: TopologyErrorCode): void {
+  let caught: unknown;
+  try {
+    defineTopology(spec);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(TopologyError);
+  expect((caught as TopologyError).code).toBe(code);
+}
+
+describe('defineTopology', () => {
+  it('accepts a valid topology', () => {
+    expect(defineTopology(validSpec()).validated).toBe(true);
+  });
+
+  it('rejects a call that names an unknown service', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        calls: [
+          ...spec.calls,
+          { from: 'gw', to: 'ghost', as: 'user', why: '', routes: [{ method: 'GET', path: '/' }] },
+        ],
+      },
+      'unknown_service',
+    );
+  });
+
+  it('rejects a call into the sandbox from a service the sandbox does not admit', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        calls: [
+          ...spec.calls,
+          { from: 'api', to: 'risky', as: 'user', why: '', routes: [{ method: 'POST', path: '/work' }] },
+        ],
+      },
+      'call_into_zone_not_admitted',
+    );
+  });
+
+  it('rejects a call out of the sandbox', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        calls: [
+          ...spec.calls,
+          {
+            from: 'risky',
+            to: 'api',
+            as: 'service',
+            why: '',
+            routes: [{ method: 'GET', path: '/things/:id' }],
+          },
+        ],
+      },
+      'call_out_of_sandbox',
+    );
+  });
+
+  it('rejects a call into an enclave from a service it does not admit', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        calls: [
+          ...spec.calls,
+          { from: 'gw', to: 'safe', as: 'user', why: '', routes: [{ method: 'POST', path: '/vault' }] },
+        ],
+      },
+      'call_into_zone_not_admitted',
+    );
+  });
+
+  it('rejects a service in two enclaves', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        zones: [...spec.zones, { name: 'vault2', kind: 'enclave', purpose: 'second' }],
+        services: spec.services.map((service) =>
+          service.name === 'safe' ? { ...service, zones: ['vault', 'vault2'] } : service,
+        ),
+      },
+      'multiple_enclaves',
+    );
+  });
+
+  it('rejects a service in an enclave and a sandbox at once', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        services: spec.services.map((service) =>
+          service.name === 'safe' ? { ...service, zones: ['vault', 'box'] } : service,
+        ),
+      },
+      'multiple_enclaves',
+    );
+  });
+
+  it('rejects a sandboxed service that also lives in another zone', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        services: spec.services.map((service) =>
+          service.name === 'risky' ? { ...service, zones: ['box', 'core'] } : service,
+        ),
+      },
+      'sandbox_not_isolated',
+    );
+  });
+
+  it('rejects a duplicate port', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        services: spec.services.map((service) =>
+          service.name === 'api' ? { ...service, port: 8000 } : service,
+        ),
+      },
+      'duplicate_port',
+    );
+  });
+
+  it('rejects an out-of-range port', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        services: spec.services.map((service) =>
+          service.name === 'api' ? { ...service, port: 70000 } : service,
+        ),
+      },
+      'invalid_port',
+    );
+  });
+
+  it('rejects duplicate zones and services', () => {
+    const spec = validSpec();
+    expectCode(
+      { ...spec, zones: [...spec.zones, { name: 'core', kind: 'trusted', purpose: 'again' }] },
+      'duplicate_zone',
+    );
+    const [first] = spec.services;
+    if (first === undefined) throw new Error('fixture has services');
+    expectCode({ ...spec, services: [...spec.services, { ...first, port: 9999 }] }, 'duplicate_service');
+  });
+
+  it('rejects unknown zones, services without zones and unsafe names', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        services: spec.services.map((service) =>
+          service.name === 'api' ? { ...service, zones: ['nowhere'] } : service,
+        ),
+      },
+      'unknown_zone',
+    );
+    expectCode(
+      {
+        ...spec,
+        services: spec.services.map((service) =>
+          service.name === 'api' ? { ...service, zones: [] } : service,
+        ),
+      },
+      'service_without_zone',
+    );
+    expectCode(
+      { ...spec, zones: [...spec.zones, { name: 'Bad Zone', kind: 'trusted', purpose: '' }] },
+      'invalid_name',
+    );
+  });
+
+  it('requires exactly one edge zone holding exactly one service', () => {
+    const spec = validSpec();
+    expectCode(
+      { ...spec, zones: [...spec.zones, { name: 'edge2', kind: 'edge', purpose: '' }] },
+      'edge_zone_invalid',
+    );
+    expectCode(
+      {
+        ...spec,
+        services: spec.services.map((service) =>
+          service.name === 'api' ? { ...service, zones: ['edge', 'core'] } : service,
+        ),
+      },
+      'edge_zone_invalid',
+    );
+  });
+
+  it('rejects an admission that no call uses, and admissions into the edge', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        zones: spec.zones.map((zone) => (zone.name === 'vault' ? { ...zone, admits: ['api', 'gw'] } : zone)),
+      },
+      'admits_not_allowed',
+    );
+    expectCode(
+      {
+        ...spec,
+        zones: spec.zones.map((zone) => (zone.name === 'edge' ? { ...zone, admits: ['api'] } : zone)),
+      },
+      'admits_not_allowed',
+    );
+  });
+
+  it('rejects calls to self, calls without routes and malformed route paths', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        calls: [
+          ...spec.calls,
+          { from: 'api', to: 'api', as: 'service', why: '', routes: [{ method: 'GET', path: '/' }] },
+        ],
+      },
+      'call_to_self',
+    );
+    expectCode(
+      { ...spec, calls: [...spec.calls, { from: 'gw', to: 'api', as: 'service', why: '', routes: [] }] },
+      'call_without_routes',
+    );
+    expectCode(
+      {
+        ...spec,
+        calls: [
+          ...spec.calls,
+          { from: 'gw', to: 'api', as: 'service', why: '', routes: [{ method: 'GET', path: 'things/../x' }] },
+        ],
+      },
+      'invalid_route',
+    );
+  });
+
+  it('rejects edge routes that are malformed, duplicated or not backed by a declared call', () => {
+    const spec = validSpec();
+    expectCode(
+      {
+        ...spec,
+        edgeRoutes: [
+          ...spec.edgeRoutes,
+          { prefix: '/api/things/', to: 'api', upstreamPrefix: '/things', as: 'user' },
+        ],
+      },
+      'edge_route_invalid',
+    );
+    expectCode(
+      {
+        ...spec,
+        edgeRoutes: [
+          ...spec.edgeRoutes,
+          { prefix: '/api/things', to: 'api', upstreamPrefix: '/things', as: 'user' },
+        ],
+      },
+      'edge_route_invalid',
+    );
+    expectCode(
+      {
+        ...spec,
+        edgeRoutes: [
+          ...spec.edgeRoutes,
+          { prefix: '/api/vault', to: 'safe', upstreamPrefix: '/vault', as: 'user' },
+        ],
+      },
+      'edge_route_without_call',
+    );
+    expectCode(
+      {
+        ...spec,
+        edgeRoutes: [
+          ...spec.edgeRoutes,
+          { prefix: '/api/x', to: 'api', upstreamPrefix: '/things', as: 'public' },
+        ],
+      },
+      'edge_route_without_call',
+    );
+  });
+});
