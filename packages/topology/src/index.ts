@@ -19,4 +19,5 @@ export { networksOf, reachabilityOf, type NetworkSpec } from './networks.js';
 export { allowedCallsTo, callersOfRoute, type AllowedCall } from './callers.js';
 export { tokenExchangeRules, type TokenExchangeRule } from './token-exchange-policy.js';
 export { renderMermaid, renderTopologyMarkdown } from './render-markdown.js';
+export { renderServiceAccessMarkdown } from './render-service-access.js';
 export { replaceGeneratedSection } from './generated-section.js';

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { defineTopology } from '../src/define-topology.js';
 import { replaceGeneratedSection } from '../src/generated-section.js';
 import { renderMermaid, renderTopologyMarkdown } from '../src/render-markdown.js';
+import { renderServiceAccessMarkdown } from '../src/render-service-access.js';
 import { validSpec } from './spec-fixture.js';
 
 describe('renderTopologyMarkdown', () => {
@@ -37,5 +38,19 @@ describe('replaceGeneratedSection', () => {
 
   it('fails when the markers are missing', () => {
     expect(() => replaceGeneratedSection('no markers', 'x', 'new')).toThrow('has no section "x"');
+  });
+});
+
+describe('renderServiceAccessMarkdown', () => {
+  const topology = defineTopology(validSpec());
+
+  it('lists the callers a service accepts, its zones, and the calls it makes', () => {
+    const markdown = renderServiceAccessMarkdown(topology, 'safe');
+    expect(markdown).toContain('Zones: `vault` (enclave). Port: 8003.');
+    expect(markdown).toContain('| api | user | `POST /vault` |');
+  });
+
+  it('marks zones a service joins only by admission', () => {
+    expect(renderServiceAccessMarkdown(topology, 'api')).toContain('`vault` (admitted)');
   });
 });
