@@ -6,10 +6,13 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const RESULTS_FILE = '.jest-results.json';
-const workspaceDirs = ['apps', 'packages'].flatMap((group) => {
-  const dir = join(root, group);
-  return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
-});
+const workspaceDirs = [
+  ...['apps', 'packages'].flatMap((group) => {
+    const dir = join(root, group);
+    return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
+  }),
+  join(root, 'infra'),
+];
 
 for (const dir of workspaceDirs) rmSync(join(dir, RESULTS_FILE), { force: true });
 
