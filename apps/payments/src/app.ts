@@ -1,0 +1,47 @@
+// Builds the payments HTTP app from its dependencies, without listening: tests drive it in-process.
+import type { DatabaseSync } from 'node:sqlite';
+
+import type { Express } from 'express';
+import { createRouter, createServiceApp, finishApp } from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit';
+import type { TokenVerifier } from '@airlock/token-verification';
+
+import { PaymentsRepository } from './db/payments-repository.js';
+import { registerProtectedRoutes } from './protected-routes.js';
+import type { ProtectedRoute } from './protected-routes.js';
+import { createChargeRoute } from './routes/charges.create.js';
+import { createRefundRoute } from './routes/refunds.create.js';
+
+export const SERVICE_NAME = 'payments';
+
+export interface PaymentsAppDeps {
+  readonly logger: Logger;
+  /** Verifies tokens with audience `payments`. */
+  readonly verifier: TokenVerifier;
+  /** An open, migrated database (openPaymentsDatabase). */
+  readonly db: DatabaseSync;
+  readonly now?: () => Date;
+}
+
+export function paymentsRoutes(repository: PaymentsRepository, now: () => Date): ProtectedRoute[] {
+  return [createChargeRoute({ repository, now }), createRefundRoute({ repository, now })];
+}
+
+export function createApp(deps: PaymentsAppDeps): Express {
+  const { logger, verifier, db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = createServiceApp({
+    logger,
+    // Only orders reaches payments; its request id joins the two services' log lines.
+    trustIncomingRequestId: true,
+    readiness: () => db.prepare('SELECT 1 AS ok').get()?.['ok'] === 1,
+  });
+  const router = createRouter();
+  registerProtectedRoutes(router, paymentsRoutes(new PaymentsRepository(db), now), {
+    service: SERVICE_NAME,
+    verifier,
+    logger,
+  });
+  app.use(router);
+  return finishApp(app, { logger });
+}

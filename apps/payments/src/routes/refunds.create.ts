@@ -1,0 +1,80 @@
+// POST /refunds: refunds all or part of a charge. Admins only (scope `admin`), through orders (topology).
+// A charge is never refunded beyond what was charged: checked here and enforced by a CHECK constraint.
+import { z } from 'zod';
+import type { Request, Response } from 'express';
+import { conflict, jsonBody, notFound } from '@airlock/service-kit';
+
+import { authOf } from '../auth-context.js';
+import { findCardData } from '../card-data.js';
+import type { PaymentsRepository, Refund } from '../db/payments-repository.js';
+import { idempotencyKeyOf, requestHash } from '../idempotency.js';
+import { MAX_AMOUNT } from '../money.js';
+import type { ProtectedRoute } from '../protected-routes.js';
+import { sendIdempotent } from './send-idempotent.js';
+import { parseBody } from '../validation.js';
+
+const ROUTE = 'POST /refunds';
+
+const refundBody = z.strictObject({
+  chargeId: z.string().regex(/^ch_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+  amount: z.number().int().min(1).max(MAX_AMOUNT).optional(),
+});
+
+export interface RefundView {
+  readonly id: string;
+  readonly chargeId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly status: 'succeeded';
+  readonly createdAt: string;
+}
+
+export interface CreateRefundDeps {
+  readonly repository: PaymentsRepository;
+  readonly now: () => Date;
+}
+
+export function createRefundRoute(deps: CreateRefundDeps): ProtectedRoute {
+  const { repository, now } = deps;
+  const handler = (req: Request, res: Response): void => {
+    const auth = authOf(req);
+    const key = idempotencyKeyOf(req);
+    const cardData = findCardData(req.body);
+    if (cardData !== undefined) throw cardData;
+    const body = parseBody(refundBody, req.body);
+    const outcome = repository.runIdempotent(
+      { userSub: auth.sub, key, requestHash: requestHash(ROUTE, [body.chargeId, body.amount ?? null]) },
+      () => {
+        const charge = repository.findCharge(body.chargeId);
+        if (charge === undefined) throw notFound();
+        const refundable = charge.amount - charge.refundedAmount;
+        if (refundable === 0)
+          throw conflict('charge_fully_refunded', 'This charge has been refunded in full.');
+        const amount = body.amount ?? refundable;
+        if (amount > refundable) {
+          throw conflict('refund_exceeds_charge', 'The refund is larger than what is left of the charge.');
+        }
+        const refund = repository.insertRefund(charge, amount, auth.sub, now());
+        return { status: 201, body: refundView(refund, charge.currency) };
+      },
+    );
+    sendIdempotent(res, outcome);
+  };
+  return {
+    method: 'POST',
+    path: '/refunds',
+    scopes: ['admin'],
+    handlers: [jsonBody({ limitBytes: 4 * 1024 }), handler],
+  };
+}
+
+function refundView(refund: Refund, currency: string): RefundView {
+  return {
+    id: refund.id,
+    chargeId: refund.chargeId,
+    amount: refund.amount,
+    currency,
+    status: 'succeeded',
+    createdAt: refund.createdAt,
+  };
+}

@@ -1,0 +1,210 @@
+// POST /charges: happy path, idempotency (replay, reuse, exactly once under concurrency), validation, card data.
+import { randomUUID } from 'node:crypto';
+
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+
+import { errorCode, field } from './support/http.js';
+import { createPaymentsHarness } from './support/harness.js';
+import type { PaymentsHarness } from './support/harness.js';
+
+let harness: PaymentsHarness;
+let token: string;
+
+beforeEach(async () => {
+  harness = await createPaymentsHarness();
+  token = await harness.ordersToken();
+});
+afterEach(() => {
+  harness.close();
+});
+
+const chargeBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
+  amount: 2599,
+  currency: 'EUR',
+  paymentMethod: 'pm_fake_visa',
+  ...overrides,
+});
+
+function charge(body: unknown, key: string | null = 'key-0001', bearer = token): request.Test {
+  const call = request(harness.app).post('/charges').set('Authorization', `Bearer ${bearer}`);
+  if (key !== null) call.set('Idempotency-Key', key);
+  return call.send(body as object);
+}
+
+function chargeRows(): number {
+  const row = harness.db.prepare('SELECT COUNT(*) AS n FROM charges').get();
+  return Number(row?.['n']);
+}
+
+describe('POST /charges: happy path', () => {
+  it('charges an order for the user and answers 201 with the charge', async () => {
+    const response = await charge(chargeBody());
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({
+      id: expect.stringMatching(/^ch_[0-9a-f-]{36}$/),
+      orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
+      amount: 2599,
+      currency: 'EUR',
+      status: 'succeeded',
+      refundedAmount: 0,
+      createdAt: expect.any(String),
+    });
+    const row = harness.db.prepare('SELECT user_sub, payment_method FROM charges').get();
+    expect(row).toEqual({ user_sub: 'alice', payment_method: 'pm_fake_visa' });
+  });
+});
+
+describe('POST /charges: idempotency', () => {
+  it('replays the same status and body for the same key and body', async () => {
+    const first = await charge(chargeBody());
+    const second = await charge({
+      paymentMethod: 'pm_fake_visa',
+      currency: 'EUR',
+      amount: 2599,
+      orderId: chargeBody()['orderId'],
+    });
+    expect(second.status).toBe(first.status);
+    expect(second.body).toEqual(first.body);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    expect(chargeRows()).toBe(1);
+  });
+
+  it('answers 409 idempotency_key_reused for the same key with a different body', async () => {
+    await charge(chargeBody());
+    const response = await charge(chargeBody({ amount: 1 }));
+    expect(response.status).toBe(409);
+    expect(errorCode(response)).toBe('idempotency_key_reused');
+    expect(chargeRows()).toBe(1);
+  });
+
+  it('keeps keys apart per user: bob reusing alice’s key does not see her charge', async () => {
+    await charge(chargeBody());
+    const bob = await harness.ordersToken({ sub: 'bob' });
+    const response = await charge(chargeBody({ orderId: randomUUID() }), 'key-0001', bob);
+    expect(response.status).toBe(201);
+    expect(chargeRows()).toBe(2);
+  });
+
+  it('returns the existing charge for a new key on an order already charged with the same terms', async () => {
+    const first = await charge(chargeBody(), 'key-first');
+    const second = await charge(chargeBody(), 'key-second');
+    expect(second.status).toBe(200);
+    expect(field(second, 'id')).toBe(field(first, 'id'));
+    expect(chargeRows()).toBe(1);
+  });
+
+  it('answers 409 charge_mismatch for an order already charged with another amount, currency or user', async () => {
+    await charge(chargeBody(), 'key-first');
+    const bob = await harness.ordersToken({ sub: 'bob' });
+    for (const [body, bearer] of [
+      [chargeBody({ amount: 1 }), token],
+      [chargeBody({ currency: 'USD' }), token],
+      [chargeBody(), bob],
+    ] as const) {
+      const response = await charge(body, `key-${randomUUID()}`, bearer);
+      expect(response.status).toBe(409);
+      expect(errorCode(response)).toBe('charge_mismatch');
+    }
+    expect(chargeRows()).toBe(1);
+  });
+
+  it('does not record failures: a key whose request failed validation can be used again', async () => {
+    expect((await charge(chargeBody({ amount: -1 }))).status).toBe(400);
+    expect((await charge(chargeBody())).status).toBe(201);
+  });
+
+  it('creates exactly one charge under 50 concurrent identical requests', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => charge(chargeBody(), 'key-concurrent')),
+    );
+    expect(new Set(responses.map((response) => response.status))).toEqual(new Set([201]));
+    expect(new Set(responses.map((response) => field(response, 'id'))).size).toBe(1);
+    expect(chargeRows()).toBe(1);
+    const records = harness.db.prepare('SELECT COUNT(*) AS n FROM idempotency_records').get();
+    expect(records?.['n']).toBe(1);
+  });
+
+  it('creates exactly one charge for one order under 50 concurrent requests with different keys', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, index) => charge(chargeBody(), `key-distinct-${index}`)),
+    );
+    expect(responses.filter((response) => response.status === 201)).toHaveLength(1);
+    expect(responses.filter((response) => response.status === 200)).toHaveLength(49);
+    expect(new Set(responses.map((response) => field(response, 'id'))).size).toBe(1);
+    expect(chargeRows()).toBe(1);
+  });
+});
+
+describe('POST /charges: errors', () => {
+  it.each([
+    ['missing', null],
+    ['too short', 'short'],
+    ['too long', 'k'.repeat(129)],
+    ['bad characters', 'key with spaces'],
+  ])('refuses an Idempotency-Key that is %s with 400 invalid_idempotency_key', async (_name, key) => {
+    const response = await charge(chargeBody(), key);
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('invalid_idempotency_key');
+  });
+
+  it.each([
+    ['zero amount', { amount: 0 }],
+    ['negative amount', { amount: -100 }],
+    ['fractional amount', { amount: 25.99 }],
+    ['amount as a string', { amount: '2599' }],
+    ['absurd amount', { amount: 1e12 }],
+    ['unknown currency', { currency: 'BTC' }],
+    ['lower-case currency', { currency: 'eur' }],
+    ['order id that is not a UUID', { orderId: '1 OR 1=1' }],
+    ['payment method that is not a pm_ reference', { paymentMethod: 'visa' }],
+    ['missing field', { paymentMethod: undefined }],
+  ])('refuses a %s with 400 invalid_request', async (_name, overrides) => {
+    const response = await charge(chargeBody(overrides));
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('invalid_request');
+    expect(chargeRows()).toBe(0);
+  });
+
+  it('refuses unknown fields with 400 unknown_field, without echoing them', async () => {
+    const response = await charge(chargeBody({ status: 'refunded', userId: 'bob' }));
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('unknown_field');
+    expect(JSON.stringify(response.body)).not.toContain('userId');
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const response = await request(harness.app)
+      .post('/charges')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', 'key-0001')
+      .set('Content-Type', 'text/plain')
+      .send('amount=1');
+    expect(response.status).toBe(415);
+  });
+
+  it('refuses a JSON array body with 400', async () => {
+    const response = await charge([chargeBody()]);
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('POST /charges: no card data', () => {
+  it.each([
+    ['number', { number: '4242424242424242' }],
+    ['card_number', { card_number: '4242 4242 4242 4242' }],
+    ['cvc', { cvc: '123' }],
+    ['cvv', { cvv: '123' }],
+    ['pan', { pan: '4242424242424242' }],
+    ['exp_month', { exp_month: 12 }],
+    ['nested card object', { card: { number: '4242424242424242' } }],
+    ['a PAN as the payment method', { paymentMethod: '4242-4242-4242-4242' }],
+  ])('refuses %s with 400 card_data_refused and stores nothing', async (_name, overrides) => {
+    const response = await charge(chargeBody(overrides));
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('card_data_refused');
+    expect(JSON.stringify(response.body)).not.toContain('4242');
+    expect(chargeRows()).toBe(0);
+  });
+});

@@ -1,0 +1,97 @@
+// Payments' database: numbered migrations recorded once, refusal of a newer schema, data kept across restarts.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createLogger } from '@airlock/service-kit';
+import { createTokenVerifier } from '@airlock/token-verification';
+
+import { createApp } from '../src/app.js';
+import { openPaymentsDatabase } from '../src/db/database.js';
+import { MigrationError, paymentsMigrations, runMigrations } from '../src/db/migrations.js';
+import { createPaymentsVerifierOptions } from '../src/verifier.js';
+import { createTestIssuer, TEST_ISSUER } from './support/tokens.js';
+
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'airlock-payments-db-'));
+  file = join(dir, 'payments', 'payments.db');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migrations', () => {
+  it('records each numbered migration once and applies nothing on a second run', () => {
+    const db = openPaymentsDatabase(file);
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
+    expect(rows.map((row) => row['version'])).toEqual(
+      paymentsMigrations.map((migration) => migration.version),
+    );
+    expect(runMigrations(db, paymentsMigrations)).toEqual([]);
+    db.close();
+  });
+
+  it('refuses to open a database written by a newer build', () => {
+    openPaymentsDatabase(file).close();
+    const raw = new DatabaseSync(file);
+    raw
+      .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+      .run(99, 'future', 'now');
+    raw.close();
+    expect(() => openPaymentsDatabase(file)).toThrow(MigrationError);
+  });
+
+  it('refuses migrations that are not numbered 1, 2, 3', () => {
+    const db = new DatabaseSync(':memory:');
+    expect(() => runMigrations(db, [{ version: 2, name: 'gap', sql: 'SELECT 1' }])).toThrow(MigrationError);
+    db.close();
+  });
+
+  it('rolls a failing migration back completely', () => {
+    const db = new DatabaseSync(':memory:');
+    const broken = [
+      { version: 1, name: 'broken', sql: 'CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);' },
+    ];
+    expect(() => runMigrations(db, broken)).toThrow();
+    expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'a'").get()?.['n']).toBe(0);
+    db.close();
+  });
+});
+
+describe('restart', () => {
+  it('keeps charges and idempotency records: a replay after a restart gets the same answer', async () => {
+    const issuer = await createTestIssuer();
+    const logger = createLogger({ service: 'payments', level: 'silent' });
+    const verifier = createTokenVerifier(createPaymentsVerifierOptions(TEST_ISSUER, issuer.jwks));
+    const token = await issuer.mint({ claims: { scope: 'orders', act: { sub: 'orders' } } });
+    const body = {
+      orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
+      amount: 100,
+      currency: 'EUR',
+      paymentMethod: 'pm_fake_visa',
+    };
+    const send = (app: ReturnType<typeof createApp>): request.Test =>
+      request(app)
+        .post('/charges')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', 'restart-key')
+        .send(body);
+
+    const first = openPaymentsDatabase(file);
+    const created = await send(createApp({ logger, verifier, db: first }));
+    first.close();
+
+    const second = openPaymentsDatabase(file);
+    const replayed = await send(createApp({ logger, verifier, db: second }));
+    expect(replayed.status).toBe(201);
+    expect(replayed.body).toEqual(created.body);
+    expect(second.prepare('SELECT COUNT(*) AS n FROM charges').get()?.['n']).toBe(1);
+    second.close();
+  });
+});

@@ -1,0 +1,167 @@
+// Every route of payments against the shared authentication and caller failures, the caller policy from the
+// topology, routing (404/405), and what reaches the logs.
+import { Writable } from 'node:stream';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createLogger } from '@airlock/service-kit';
+import { airlockTopology, allowedCallsTo } from '@airlock/topology';
+
+import { paymentsRoutes } from '../src/app.js';
+import { PaymentsRepository } from '../src/db/payments-repository.js';
+import { errorCode } from './support/http.js';
+import { authFailureCases } from './support/auth-failure-cases.js';
+import type { AuthFailureCase } from './support/auth-failure-cases.js';
+import { createPaymentsHarness } from './support/harness.js';
+import type { PaymentsHarness } from './support/harness.js';
+
+let harness: PaymentsHarness;
+let cases: AuthFailureCase[];
+const logLines: string[] = [];
+
+const routes = [
+  {
+    method: 'POST',
+    path: '/charges',
+    scope: 'orders',
+    body: {
+      orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
+      amount: 100,
+      currency: 'EUR',
+      paymentMethod: 'pm_fake_visa',
+    },
+  },
+  {
+    method: 'POST',
+    path: '/refunds',
+    scope: 'orders admin',
+    body: { chargeId: 'ch_00000000-0000-4000-8000-000000000000' },
+  },
+] as const;
+
+beforeAll(async () => {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logLines.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  harness = await createPaymentsHarness(createLogger({ service: 'payments', destination }));
+  cases = await authFailureCases({
+    issuer: harness.issuer,
+    audience: 'payments',
+    validClaims: { scope: 'orders admin', act: { sub: 'orders', act: { sub: 'gateway' } } },
+    foreignCaller: 'gateway',
+    otherAudience: 'orders',
+  });
+});
+afterAll(() => {
+  harness.close();
+});
+
+describe.each(routes)('$method $path refuses every authentication failure', (route) => {
+  it('answers each case with its status and code, and touches no data', async () => {
+    for (const failure of cases) {
+      const call = request(harness.app).post(route.path).set('Idempotency-Key', 'key-auth-cases');
+      if (failure.authorization !== undefined) call.set('Authorization', failure.authorization);
+      const response = await call.send(route.body);
+      expect({ case: failure.name, status: response.status, code: errorCode(response) }).toEqual({
+        case: failure.name,
+        status: failure.status,
+        code: failure.code,
+      });
+    }
+    expect(harness.db.prepare('SELECT COUNT(*) AS n FROM idempotency_records').get()?.['n']).toBe(0);
+  });
+});
+
+describe('caller policy', () => {
+  it('accepts orders, acting for the user, as the immediate caller of /charges', async () => {
+    const response = await request(harness.app)
+      .post('/charges')
+      .set('Authorization', `Bearer ${await harness.ordersToken({}, {})}`)
+      .set('Idempotency-Key', 'key-caller-ok')
+      .send(routes[0].body);
+    expect(response.status).toBe(201);
+  });
+
+  it('refuses the gateway as the immediate caller (act.sub gateway) with 403', async () => {
+    const token = await harness.issuer.mint({ claims: { scope: 'orders', act: { sub: 'gateway' } } });
+    const response = await request(harness.app)
+      .post('/charges')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', 'key-caller-gw')
+      .send(routes[0].body);
+    expect(response.status).toBe(403);
+    expect(errorCode(response)).toBe('caller_not_allowed');
+  });
+
+  it('refuses a token addressed to orders (aud: orders) with 401, even from orders', async () => {
+    const token = await harness.ordersToken({ aud: 'orders' });
+    const response = await request(harness.app)
+      .post('/charges')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', 'key-aud-orders')
+      .send(routes[0].body);
+    expect(response.status).toBe(401);
+    expect(errorCode(response)).toBe('invalid_token');
+  });
+});
+
+describe('routing', () => {
+  it('registers exactly the routes the topology declares for payments', () => {
+    const repository = new PaymentsRepository(harness.db);
+    const registered = paymentsRoutes(repository, () => new Date()).map(
+      (route) => `${route.method} ${route.path}`,
+    );
+    const declared = allowedCallsTo(airlockTopology, 'payments').map((call) => `${call.method} ${call.path}`);
+    expect(new Set(registered)).toEqual(new Set(declared));
+    expect(registered).toHaveLength(new Set(registered).size);
+  });
+
+  it.each(allowedCallsTo(airlockTopology, 'payments'))(
+    'serves $method $path behind a token (401 without one)',
+    async (call) => {
+      const response = await request(harness.app)[call.method === 'GET' ? 'get' : 'post'](call.path);
+      expect(response.status).toBe(401);
+    },
+  );
+
+  it('answers a wrong method on a known path with 405 and Allow', async () => {
+    const response = await request(harness.app).get('/charges');
+    expect(response.status).toBe(405);
+    expect(response.headers['allow']).toBe('POST');
+    expect(errorCode(response)).toBe('method_not_allowed');
+  });
+
+  it('answers an unknown path with 404 not_found', async () => {
+    const response = await request(harness.app).post('/charges/1/capture');
+    expect(response.status).toBe(404);
+    expect(errorCode(response)).toBe('not_found');
+  });
+
+  it('is ready when its database answers', async () => {
+    expect((await request(harness.app).get('/readyz')).status).toBe(200);
+  });
+});
+
+describe('logs', () => {
+  it('write one audit line per decision and never a token', async () => {
+    const token = await harness.ordersToken();
+    await request(harness.app)
+      .post('/charges')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', 'key-logs-1')
+      .send({ ...routes[0].body, orderId: '0b7a3c1e-1111-4222-8333-944455566677' });
+    const audit = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['audit']);
+    expect(audit.some((line) => line['decision'] === 'allow' && line['caller'] === 'orders')).toBe(true);
+    expect(audit.some((line) => line['decision'] === 'deny' && line['reason'] === 'caller_not_allowed')).toBe(
+      true,
+    );
+    const all = logLines.join('\n');
+    expect(all).not.toContain(token);
+    expect(all).not.toContain(token.split('.')[2]);
+  });
+});
