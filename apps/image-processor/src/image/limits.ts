@@ -1,0 +1,44 @@
+// The limits that bound what one upload may cost: bytes on the wire, pixels, decoder memory, frames, time and
+// concurrency. Named here so the README's table, the code and the tests agree on one set of numbers.
+
+/** Largest request body: a phone photo fits; anything larger is refused before it is decoded (413). */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** Largest width x height accepted (24 megapixels, a 6000 x 4000 photo), checked from the header before decoding. */
+export const MAX_INPUT_PIXELS = 24_000_000;
+
+/** Largest width or height: refuses absurd aspect ratios (24,000,000 x 1) that the pixel limit alone lets through. */
+export const MAX_SIDE_PIXELS = 16_384;
+
+/**
+ * Largest buffer a decoder may need to hold the whole image at once. Baseline JPEG, non-interlaced PNG and WebP
+ * decode in strips (or shrink while decoding), so their memory stays small whatever their size. Progressive JPEG
+ * keeps every DCT coefficient (2 bytes per sample) and interlaced PNG every pixel until the last pass, so a
+ * 24-megapixel 16-bit RGBA interlaced PNG of 190 KB would need 190 MB. Those are sized from the header and
+ * refused above this.
+ */
+export const MAX_WHOLE_IMAGE_DECODE_BYTES = 96 * 1024 * 1024;
+
+/** Most frames an animated WebP or PNG (APNG) may declare; only the first frame is ever decoded. */
+export const MAX_FRAMES = 100;
+
+/** libvips stops a pipeline that runs longer than this (sharp's `timeout`); whole seconds. */
+export const PROCESSING_TIMEOUT_SECONDS = 5;
+
+/**
+ * Images decoded at the same time; each may hold up to MAX_WHOLE_IMAGE_DECODE_BYTES. More are refused
+ * (503) rather than queued, so a waiting request never holds its body and connection for long.
+ */
+export const MAX_CONCURRENT_JOBS = 2;
+
+/** Authenticated requests in flight (reading a body or processing), bounding buffered bodies to 8 x 5 MiB. */
+export const MAX_CONCURRENT_REQUESTS = 8;
+
+/** Seconds a client is told to wait (Retry-After) when every slot is taken. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
+/** The thumbnail fits inside a square of this side, keeping the aspect ratio; smaller images are not enlarged. */
+export const THUMBNAIL_MAX_SIDE = 256;
+
+/** WebP quality of the thumbnail (libwebp 0-100). */
+export const THUMBNAIL_QUALITY = 80;

@@ -1,0 +1,196 @@
+// POST /images: a raw JPEG, PNG or WebP body in; a re-encoded, metadata-free WebP thumbnail and the source's
+// dimensions out, as JSON. Checks run cheapest first: token, declared type, capacity, body size, magic bytes,
+// header limits, then decoding under a time limit. Every request leaves exactly one audit line.
+import express from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import {
+  AppError,
+  auditDecision,
+  badRequest,
+  createRouter,
+  errorCodes,
+  methodNotAllowedHandler,
+  payloadTooLarge,
+  serviceUnavailable,
+} from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit';
+import { requireToken } from '@airlock/token-verification';
+import type { TokenRejection, TokenVerifier } from '@airlock/token-verification';
+import { airlockTopology, callersOfRoute } from '@airlock/topology';
+
+import { detectFormat, formatOfContentType } from '../image/detect-format.js';
+import type { ImageFormat } from '../image/detect-format.js';
+import { ImageError } from '../image/image-error.js';
+import type { ImageErrorCode } from '../image/image-error.js';
+import { BUSY_RETRY_AFTER_SECONDS, MAX_BODY_BYTES } from '../image/limits.js';
+import { makeThumbnail } from '../image/make-thumbnail.js';
+import type { Slots } from '../slots.js';
+
+export const SERVICE_NAME = 'image-processor';
+const METHOD = 'POST';
+const PATH = '/images';
+const ROUTE = `${METHOD} ${PATH}`;
+/** The scope a user's token must carry to have images processed. */
+export const IMAGES_SCOPE = 'images';
+
+/** What the route answers with on success. */
+export interface CreateImageResponse {
+  readonly thumbnail: {
+    readonly contentType: 'image/webp';
+    readonly width: number;
+    readonly height: number;
+    readonly bytes: number;
+    readonly dataBase64: string;
+  };
+  readonly source: {
+    readonly format: ImageFormat;
+    readonly width: number;
+    readonly height: number;
+    readonly bytes: number;
+  };
+}
+
+export interface Capacity {
+  /** Authenticated requests in flight, from the first body byte to the response. */
+  readonly requests: Slots;
+  /** Images being decoded. */
+  readonly jobs: Slots;
+}
+
+export interface ImagesCreateDeps {
+  readonly logger: Logger;
+  readonly verifier: TokenVerifier;
+  readonly capacity: Capacity;
+}
+
+// Fixed texts: a client learns which rule refused its upload, never what the decoder said about it.
+const IMAGE_ERROR_MESSAGES: Readonly<Record<ImageErrorCode, string>> = {
+  image_invalid: 'The image is corrupt, truncated or not what its header says.',
+  image_too_large: 'The image exceeds the pixel or memory limits.',
+  too_many_frames: 'The image has too many frames.',
+  processing_timeout: 'The image took too long to process.',
+};
+
+const unsupportedImageType = (): AppError =>
+  new AppError({
+    status: 415,
+    code: errorCodes.unsupportedMediaType,
+    expose:
+      'The body must be a JPEG, PNG or WebP image, sent uncompressed with the Content-Type of that format (image/jpeg, image/png or image/webp).',
+  });
+
+export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
+  const { logger, verifier, capacity } = deps;
+  const allowedCallers = callersOfRoute(airlockTopology, SERVICE_NAME, METHOD, PATH);
+  if (allowedCallers.length === 0) {
+    // A route nobody may call is a route the topology does not know: refuse to start rather than guess.
+    throw new Error(`${SERVICE_NAME}: route ${ROUTE} is not declared in the topology`);
+  }
+
+  const audit = (req: Request, decision: 'allow' | 'deny', reason: string, caller?: string): void => {
+    const auth = req.auth;
+    auditDecision(logger, {
+      route: ROUTE,
+      decision,
+      reason,
+      ...(auth === undefined ? {} : { subject: auth.sub }),
+      ...(auth?.client_id === undefined ? {} : { client: auth.client_id }),
+      ...(caller === undefined ? (auth?.act === undefined ? {} : { caller: auth.act.sub }) : { caller }),
+      ...(req.id === undefined ? {} : { requestId: req.id }),
+    });
+  };
+
+  const guard = requireToken(verifier, {
+    scopes: [IMAGES_SCOPE],
+    allowedCallers,
+    onReject: (rejection: TokenRejection, req: Request) => {
+      audit(req, 'deny', rejection.reason ?? rejection.code, rejection.caller);
+    },
+  });
+
+  // Before any body byte is read: a body that cannot be accepted is not worth buffering.
+  const checkDeclaredType: RequestHandler = (req, _res, next) => {
+    const encoding = req.get('content-encoding');
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      // A compressed body would be a second decompression bomb in front of the image decoder.
+      next(unsupportedImageType());
+      return;
+    }
+    next(formatOfContentType(req.get('content-type')) === undefined ? unsupportedImageType() : undefined);
+  };
+
+  const holdRequestSlot: RequestHandler = (_req, res, next) => {
+    const release = capacity.requests.tryAcquire();
+    if (release === undefined) {
+      next(serviceUnavailable(BUSY_RETRY_AFTER_SECONDS));
+      return;
+    }
+    // 'close' fires when the response is done and when the client goes away first.
+    res.once('close', release);
+    next();
+  };
+
+  // Any Content-Type reaches the parser (checkDeclaredType has judged it); compressed bodies were refused there.
+  const readBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES, inflate: false });
+
+  const createThumbnail = async (req: Request, res: Response): Promise<void> => {
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      throw badRequest('body_required', 'The request body must contain an image.');
+    }
+    const declared = formatOfContentType(req.get('content-type'));
+    if (declared === undefined || detectFormat(body) !== declared) {
+      // Names and declared types are claims; the bytes decide. An SVG sent as image/png stops here.
+      throw unsupportedImageType();
+    }
+    const release = capacity.jobs.tryAcquire();
+    if (release === undefined) throw serviceUnavailable(BUSY_RETRY_AFTER_SECONDS);
+    const { source, thumbnail } = await makeThumbnail(body, declared).finally(release);
+    audit(req, 'allow', 'thumbnail_created');
+    const response: CreateImageResponse = {
+      thumbnail: {
+        contentType: thumbnail.contentType,
+        width: thumbnail.width,
+        height: thumbnail.height,
+        bytes: thumbnail.data.length,
+        dataBase64: thumbnail.data.toString('base64'),
+      },
+      source: { format: source.format, width: source.width, height: source.height, bytes: source.bytes },
+    };
+    res.status(200).set('Cache-Control', 'no-store').json(response);
+  };
+
+  // Every refusal after the token check: mapped to a stable code, audited once, then answered by the service's
+  // error handler. Anything unexpected stays an error (a 500 with a generic body, the detail in the log).
+  const refuse: ErrorRequestHandler = (error: unknown, req: Request, _res: Response, next: NextFunction) => {
+    const mapped =
+      error instanceof ImageError ? imageRefusal(error, logger, req) : (bodyReadError(error) ?? error);
+    audit(req, 'deny', mapped instanceof AppError ? mapped.code : errorCodes.internalError);
+    next(mapped);
+  };
+
+  const router = createRouter();
+  router.post(PATH, guard, checkDeclaredType, holdRequestSlot, readBody, createThumbnail, refuse);
+  router.all(PATH, methodNotAllowedHandler([METHOD]));
+  return router;
+}
+
+function imageRefusal(error: ImageError, logger: Logger, req: Request): AppError {
+  // The decoder's own words stay here, next to the request id, for whoever investigates.
+  logger.info({ requestId: req.id, code: error.code, detail: error.message }, 'image refused');
+  return new AppError({ status: 422, code: error.code, expose: IMAGE_ERROR_MESSAGES[error.code] });
+}
+
+// The client mistakes the raw-body parser reports, by its error `type`. Others ('stream.not.readable' and the
+// like) would be our bug and stay 500s. The library's message, which may quote the input, is dropped.
+const BODY_READ_ERRORS = new Map<string, () => AppError>([
+  ['entity.too.large', payloadTooLarge],
+  ['request.aborted', () => badRequest(errorCodes.badRequest, 'The request body could not be read.')],
+  ['request.size.invalid', () => badRequest(errorCodes.badRequest, 'The request body could not be read.')],
+  ['encoding.unsupported', unsupportedImageType],
+]);
+
+function bodyReadError(error: unknown): AppError | undefined {
+  if (!(error instanceof Error) || !('type' in error) || typeof error.type !== 'string') return undefined;
+  return BODY_READ_ERRORS.get(error.type)?.();
+}
