@@ -167,12 +167,17 @@ function parseAlgorithms(
   return { algorithms: new Set(list), algorithmList: list };
 }
 
-function optionalNumber(input: Record<string, unknown>, name: string, minimum: number): number | undefined {
+function optionalNumber(
+  input: Record<string, unknown>,
+  name: string,
+  minimum: number,
+  label = name,
+): number | undefined {
   const value = input[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
     const bound = minimum === 0 ? 'zero or more' : 'greater than zero';
-    throw new TypeError(`"${name}" option must be a finite number of seconds, ${bound}`);
+    throw new TypeError(`"${label}" option must be a finite number of seconds, ${bound}`);
   }
   return value;
 }
@@ -206,7 +211,7 @@ function parseCache(input: Record<string, unknown>): VerifiedTokenCacheOptions |
       throw new TypeError(`"cache.${key}" is not a cache option`);
     }
   }
-  const maxTtlSeconds = optionalNumber(cache, 'maxTtlSeconds', Number.MIN_VALUE);
+  const maxTtlSeconds = optionalNumber(cache, 'maxTtlSeconds', Number.MIN_VALUE, 'cache.maxTtlSeconds');
   if (maxTtlSeconds === undefined) throw new TypeError('"cache.maxTtlSeconds" option is required');
   return { maxEntries: requirePositiveInteger(cache, 'maxEntries', 'cache.maxEntries'), maxTtlSeconds };
 }

@@ -74,7 +74,8 @@ describe('segments and encoding', () => {
   });
 
   it.each([
-    ['standard base64 characters', (token: string) => token.replace(/-|_/g, '+')],
+    ['a standard base64 "+"', (token: string) => token.replace(/\.(.)/, '.+')],
+    ['a standard base64 "/"', (token: string) => token.replace(/\.(.)/, './')],
     ['base64 padding', (token: string) => token.replace('.', '=.')],
     ['empty header segment', (token: string) => token.slice(token.indexOf('.'))],
     ['empty payload segment', (token: string) => token.replace(/\.[^.]+\./, '..')],
