@@ -1,0 +1,223 @@
+// The gateway's client of auth: trades a client's opaque token for a JWT addressed to one service (RFC 8693
+// token exchange), authenticated as the gateway with private_key_jwt (RFC 7523). One call per cache miss.
+// Anything but a well-formed answer is a failure that fails closed (503) and is never cached; only auth's
+// explicit "this token is not valid" (`invalid_grant`) becomes a (negative) result.
+//
+// The gateway does not verify the JWT's signature: it is not its audience, and the service that is verifies it
+// (with @airlock/token-verification). The gateway checks the claims its own decisions rest on (issuer, the one
+// audience, type, subject, client, actor, expiry) so that a confused or garbled answer is refused, not forwarded
+// or cached.
+import type { Dispatcher } from 'undici';
+import type { Resolution } from './token-cache.js';
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** Auth's answers are small; anything larger is not an answer we want to parse. */
+const MAX_RESPONSE_BYTES = 16 * 1024;
+
+/** Why auth could not be used; the stable codes appear in audit lines and tests, never in client responses. */
+export type AuthFailureCode =
+  | 'auth_unreachable'
+  | 'auth_timeout'
+  | 'auth_error_status'
+  | 'auth_invalid_response'
+  | 'auth_refused_gateway';
+
+export class AuthFailure extends Error {
+  override readonly name = 'AuthFailure';
+  readonly code: AuthFailureCode;
+
+  constructor(code: AuthFailureCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export interface TokenResolverOptions {
+  /** The pool to auth's internal listener. */
+  readonly dispatcher: Dispatcher;
+  /** Auth's internal origin, e.g. `http://127.0.0.1:8081`. */
+  readonly origin: string;
+  /** Path of the token endpoint on that origin, e.g. `/auth/token`. */
+  readonly tokenPath: string;
+  /** Auth's issuer identifier: the JWT's expected `iss`. */
+  readonly issuer: string;
+  /** The gateway's client_id at auth (its topology name); also the JWT's expected `act.sub`. */
+  readonly clientId: string;
+  /** Signs a fresh client assertion (one per call: auth refuses a replayed `jti`). */
+  readonly clientAssertion: () => Promise<string>;
+  /** Deadline for the whole call, assertion signing included. At most 2000. */
+  readonly timeoutMs: number;
+  /** Clock in epoch milliseconds; injectable for tests. */
+  readonly now?: () => number;
+}
+
+export type TokenResolver = (token: string, audience: string) => Promise<Resolution>;
+
+export const MAX_AUTH_TIMEOUT_MS = 2000;
+
+export function createTokenResolver(options: TokenResolverOptions): TokenResolver {
+  if (
+    !Number.isInteger(options.timeoutMs) ||
+    options.timeoutMs < 1 ||
+    options.timeoutMs > MAX_AUTH_TIMEOUT_MS
+  ) {
+    throw new TypeError(
+      `createTokenResolver: option "timeoutMs" must be an integer from 1 to ${MAX_AUTH_TIMEOUT_MS}`,
+    );
+  }
+  const now = options.now ?? Date.now;
+
+  return async (token, audience) => {
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    let assertion: string;
+    try {
+      assertion = await options.clientAssertion();
+    } catch (cause) {
+      throw new AuthFailure('auth_refused_gateway', 'could not sign the client assertion', { cause });
+    }
+    const body = new URLSearchParams({
+      grant_type: TOKEN_EXCHANGE_GRANT,
+      subject_token: token,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      audience,
+      client_id: options.clientId,
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: assertion,
+    }).toString();
+
+    let status: number;
+    let text: string;
+    try {
+      const response = await options.dispatcher.request({
+        origin: options.origin,
+        path: options.tokenPath,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        signal,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+      status = response.statusCode;
+      text = await readLimited(response.body, signal);
+    } catch (cause) {
+      if (signal.aborted || isTimeout(cause)) {
+        throw new AuthFailure('auth_timeout', 'auth did not answer in time', { cause });
+      }
+      if (cause instanceof AuthFailure) throw cause;
+      throw new AuthFailure('auth_unreachable', 'auth could not be reached', { cause });
+    }
+    return interpret(status, text, audience, options, now());
+  };
+}
+
+async function readLimited(body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (signal.aborted) break;
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw new AuthFailure('auth_invalid_response', 'auth answered with an oversized body');
+    }
+    chunks.push(buffer);
+  }
+  if (signal.aborted) throw new AuthFailure('auth_timeout', 'auth did not answer in time');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function isTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = 'code' in error ? error.code : undefined;
+  return (
+    error.name === 'TimeoutError' ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function invalid(message: string): AuthFailure {
+  return new AuthFailure('auth_invalid_response', message);
+}
+
+function interpret(
+  status: number,
+  text: string,
+  audience: string,
+  options: TokenResolverOptions,
+  nowMs: number,
+): Resolution {
+  const json = parseJsonObject(text);
+  if (status === 400 && json !== undefined && typeof json.error === 'string') {
+    // RFC 8693 §2.2.2: invalid_grant is auth's word that the subject token is not (or no longer) valid.
+    if (json.error === 'invalid_grant') return { kind: 'refused', reason: 'inactive' };
+    if (json.error === 'invalid_scope') return { kind: 'refused', reason: 'insufficient_scope' };
+    // invalid_target, invalid_request, unauthorized_client...: the gateway's own request or registration is
+    // wrong. No user can fix that, and it must not look like the user's fault: fail closed and alert.
+    throw new AuthFailure('auth_refused_gateway', `auth refused the exchange: ${json.error}`);
+  }
+  if (status === 401 || status === 403) {
+    throw new AuthFailure(
+      'auth_refused_gateway',
+      `auth refused the gateway's client authentication (${status})`,
+    );
+  }
+  if (status !== 200) throw new AuthFailure('auth_error_status', `auth answered ${status}`);
+  if (json === undefined) throw invalid('auth answered 200 without a JSON object');
+
+  const { access_token: jwt, token_type: tokenType, issued_token_type: issuedType } = json;
+  if (typeof jwt !== 'string') throw invalid('no access_token');
+  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+    throw invalid('token_type is not Bearer');
+  if (issuedType !== ACCESS_TOKEN_TYPE && issuedType !== JWT_TOKEN_TYPE)
+    throw invalid('unexpected issued_token_type');
+
+  const parts = jwt.split('.');
+  if (parts.length !== 3 || !parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) {
+    throw invalid('access_token is not a compact JWS');
+  }
+  const [rawHeader = '', rawPayload = ''] = parts;
+  const header = parseJsonObject(Buffer.from(rawHeader, 'base64url').toString('utf8'));
+  const claims = parseJsonObject(Buffer.from(rawPayload, 'base64url').toString('utf8'));
+  if (header === undefined || claims === undefined) throw invalid('access_token is not a JWT');
+  if (typeof header.typ !== 'string' || !/^(application\/)?at\+jwt$/i.test(header.typ)) {
+    throw invalid('access_token typ is not at+jwt');
+  }
+  if (typeof header.alg !== 'string' || header.alg === 'none' || header.alg.startsWith('HS')) {
+    throw invalid('access_token alg is not asymmetric');
+  }
+  if (claims.iss !== options.issuer) throw invalid('access_token has another issuer');
+  const aud = claims.aud;
+  const single =
+    typeof aud === 'string' ? aud : Array.isArray(aud) && aud.length === 1 ? (aud[0] as unknown) : undefined;
+  if (single !== audience) throw invalid('access_token is not addressed to exactly the target service');
+  const exp = claims.exp;
+  if (typeof exp !== 'number' || !Number.isFinite(exp) || exp * 1000 <= nowMs)
+    throw invalid('access_token is expired');
+  if (typeof claims.sub !== 'string' || claims.sub === '') throw invalid('access_token has no subject');
+  if (typeof claims.client_id !== 'string' || claims.client_id === '')
+    throw invalid('access_token has no client_id');
+  const act = claims.act;
+  if (typeof act !== 'object' || act === null || (act as Record<string, unknown>).sub !== options.clientId) {
+    throw invalid('access_token does not name the gateway as actor');
+  }
+  return { kind: 'resolved', jwt, subject: claims.sub, clientId: claims.client_id, expiresAt: exp };
+}
