@@ -1,5 +1,5 @@
 // Opens payments' SQLite file with the settings its guarantees rely on, then migrates it to the latest schema.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -15,6 +15,8 @@ export function openPaymentsDatabase(file: string): DatabaseSync {
   }
   const db = new DatabaseSync(file);
   try {
+    // Before WAL mode is set: SQLite gives the -wal and -shm files the database file's permissions.
+    if (file !== ':memory:') chmodSync(file, 0o600);
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec('PRAGMA journal_mode = WAL');
     // FULL: a charge that was answered as succeeded must still be there after a power loss.

@@ -1,0 +1,20 @@
+// GET /admin/orders: every user's orders, for admins (scope `admin`, OWASP API5), with owner and charge.
+import type { Request, Response } from 'express';
+
+import { adminOrderView } from '../order-view.js';
+import type { ProtectedRoute } from '../protected-routes.js';
+import { parseQuery } from '../request-input.js';
+import type { RouteDeps } from '../route-deps.js';
+import { DEFAULT_LIST_LIMIT, listQuery } from './orders.list.js';
+
+export function listAdminOrdersRoute(deps: RouteDeps): ProtectedRoute {
+  const handler = (req: Request, res: Response): void => {
+    const query = parseQuery(listQuery, req);
+    const orders = deps.repository.listAllOrders({
+      limit: query.limit ?? DEFAULT_LIST_LIMIT,
+      ...(query.status === undefined ? {} : { status: query.status }),
+    });
+    res.json(orders.map(adminOrderView));
+  };
+  return { method: 'GET', path: '/admin/orders', scopes: ['orders', 'admin'], handlers: [handler] };
+}

@@ -1,0 +1,91 @@
+// POST /admin/orders/:id/refund: an admin refunds all or part of a paid order. Orders exchanges the admin's
+// token for one addressed to payments (scope `admin`) and calls payments' refund route on the admin's behalf.
+import { z } from 'zod';
+import type { Request, Response } from 'express';
+import { conflict, jsonBody, notFound } from '@airlock/service-kit';
+
+import { authOf } from '../auth-context.js';
+import { derivePaymentsKey, idempotencyKeyOf, IDEMPOTENT_REPLAYED_HEADER } from '../idempotency.js';
+import { adminOrderView } from '../order-view.js';
+import { failureReason, paymentFailure } from '../payment-errors.js';
+import type { ProtectedRoute } from '../protected-routes.js';
+import { bearerTokenOf, orderIdOf, parseQuery } from '../request-input.js';
+import type { RouteDeps } from '../route-deps.js';
+import { parseBody } from '../validation.js';
+
+/** Payments' refund route requires exactly this scope; the exchanged token asks for nothing more. */
+export const PAYMENTS_REFUND_SCOPE = 'admin';
+
+const refundBody = z
+  .strictObject({ amount: z.number().int().min(1).max(100_000_000).optional() })
+  .optional();
+
+export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
+  const { repository, logger } = deps;
+  const handler = async (req: Request, res: Response): Promise<void> => {
+    const auth = authOf(req);
+    parseQuery(z.strictObject({}), req);
+    const id = orderIdOf(req);
+    const clientKey = idempotencyKeyOf(req);
+    const body = parseBody(refundBody, req.body);
+    const order = repository.findOrderForAdmin(id);
+    if (order === undefined) throw notFound();
+    const recorded = repository.findRecordedResult('refund', order.id, clientKey);
+    if (recorded !== undefined) {
+      res.set(IDEMPOTENT_REPLAYED_HEADER, 'true').status(recorded.status).json(recorded.body);
+      return;
+    }
+    const refundable = order.total - order.refundedAmount;
+    if (order.chargeId === null || refundable === 0) {
+      throw conflict('order_not_refundable', 'Only a paid order with an amount left to refund can be refunded.');
+    }
+    const amount = body?.amount ?? refundable;
+    if (amount > refundable) {
+      throw conflict('refund_exceeds_order', 'The refund is larger than what is left of the order.');
+    }
+    const paymentsKey = derivePaymentsKey('refund', order.id, clientKey);
+    const attemptId = repository.startAttempt(
+      {
+        orderId: order.id,
+        kind: 'refund',
+        requestedBy: auth.sub,
+        idempotencyKey: clientKey,
+        paymentsIdempotencyKey: paymentsKey,
+        amount,
+      },
+      deps.now(),
+    );
+    let refund;
+    try {
+      const accessToken = await deps.tokenExchanger.exchange(bearerTokenOf(req), PAYMENTS_REFUND_SCOPE);
+      refund = await deps.payments.createRefund({
+        accessToken,
+        idempotencyKey: paymentsKey,
+        chargeId: order.chargeId,
+        amount,
+        ...(req.id === undefined ? {} : { requestId: req.id }),
+      });
+    } catch (error) {
+      repository.failAttempt(attemptId, failureReason(error), deps.now());
+      throw paymentFailure(error, logger, { requestId: req.id, orderId: order.id, attemptId });
+    }
+    const confirmed = refund;
+    const result = repository.completeRefund(
+      { orderId: order.id, attemptId, refundId: confirmed.id, amount, clientKey, now: deps.now() },
+      (updated) => ({
+        status: 201,
+        body: {
+          refund: { id: confirmed.id, amount: confirmed.amount, currency: confirmed.currency },
+          order: adminOrderView(updated),
+        },
+      }),
+    );
+    res.status(result.status).json(result.body);
+  };
+  return {
+    method: 'POST',
+    path: '/admin/orders/:id/refund',
+    scopes: ['orders', 'admin'],
+    handlers: [jsonBody({ limitBytes: 1024 }), handler],
+  };
+}

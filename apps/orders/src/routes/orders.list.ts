@@ -1,0 +1,31 @@
+// GET /orders: the signed-in user's own orders. The owner comes from the token; the only filters are
+// `status` and `limit`, and any other parameter (`owner`, `userId`...) is refused (OWASP API1).
+import { z } from 'zod';
+import type { Request, Response } from 'express';
+
+import { authOf } from '../auth-context.js';
+import { ORDER_STATUSES } from '../db/orders-repository.js';
+import { orderView } from '../order-view.js';
+import type { ProtectedRoute } from '../protected-routes.js';
+import { limitSchema, parseQuery } from '../request-input.js';
+import type { RouteDeps } from '../route-deps.js';
+
+export const DEFAULT_LIST_LIMIT = 50;
+
+export const listQuery = z.strictObject({
+  status: z.enum(ORDER_STATUSES).optional(),
+  limit: limitSchema.optional(),
+});
+
+export function listOrdersRoute(deps: RouteDeps): ProtectedRoute {
+  const handler = (req: Request, res: Response): void => {
+    const auth = authOf(req);
+    const query = parseQuery(listQuery, req);
+    const orders = deps.repository.listOrdersOwnedBy(auth.sub, {
+      limit: query.limit ?? DEFAULT_LIST_LIMIT,
+      ...(query.status === undefined ? {} : { status: query.status }),
+    });
+    res.json(orders.map(orderView));
+  };
+  return { method: 'GET', path: '/orders', scopes: ['orders'], handlers: [handler] };
+}

@@ -1,0 +1,83 @@
+// POST /orders/:id/pay: pays one of the user's orders through payments. Orders exchanges the user's token
+// for one addressed to payments, charges the stored total (never a client-sent amount) under a key derived
+// from the order and the client's Idempotency-Key, and marks the order paid only on a confirmed charge.
+import { z } from 'zod';
+import type { Request, Response } from 'express';
+import { conflict, jsonBody, notFound } from '@airlock/service-kit';
+
+import { authOf } from '../auth-context.js';
+import { derivePaymentsKey, idempotencyKeyOf, IDEMPOTENT_REPLAYED_HEADER } from '../idempotency.js';
+import { orderView } from '../order-view.js';
+import { failureReason, paymentFailure } from '../payment-errors.js';
+import type { ProtectedRoute } from '../protected-routes.js';
+import { bearerTokenOf, orderIdOf, parseQuery, requireEmptyBody } from '../request-input.js';
+import type { RouteDeps } from '../route-deps.js';
+import { auditNotOwner } from '../route-deps.js';
+
+const ROUTE = 'POST /orders/:id/pay';
+/** The scope the exchanged token asks for: paying needs no more than ordering did. */
+export const PAYMENTS_CHARGE_SCOPE = 'orders';
+
+export function payOrderRoute(deps: RouteDeps): ProtectedRoute {
+  const { repository, logger } = deps;
+  const handler = async (req: Request, res: Response): Promise<void> => {
+    const auth = authOf(req);
+    parseQuery(z.strictObject({}), req);
+    const id = orderIdOf(req);
+    const clientKey = idempotencyKeyOf(req);
+    requireEmptyBody(req);
+    const order = repository.findOrderOwnedBy(id, auth.sub);
+    if (order === undefined) {
+      auditNotOwner(deps, req, ROUTE, id);
+      throw notFound();
+    }
+    const recorded = repository.findRecordedResult('pay', order.id, clientKey);
+    if (recorded !== undefined) {
+      res.set(IDEMPOTENT_REPLAYED_HEADER, 'true').status(recorded.status).json(recorded.body);
+      return;
+    }
+    if (order.status !== 'pending_payment') {
+      throw conflict('order_already_paid', 'This order has already been paid.');
+    }
+    const paymentsKey = derivePaymentsKey('pay', order.id, clientKey);
+    const attemptId = repository.startAttempt(
+      {
+        orderId: order.id,
+        kind: 'charge',
+        requestedBy: auth.sub,
+        idempotencyKey: clientKey,
+        paymentsIdempotencyKey: paymentsKey,
+        amount: order.total,
+      },
+      deps.now(),
+    );
+    let chargeId: string;
+    try {
+      const accessToken = await deps.tokenExchanger.exchange(bearerTokenOf(req), PAYMENTS_CHARGE_SCOPE);
+      const charge = await deps.payments.createCharge({
+        accessToken,
+        idempotencyKey: paymentsKey,
+        orderId: order.id,
+        amount: order.total,
+        currency: order.currency,
+        paymentMethod: deps.paymentMethod,
+        ...(req.id === undefined ? {} : { requestId: req.id }),
+      });
+      chargeId = charge.id;
+    } catch (error) {
+      repository.failAttempt(attemptId, failureReason(error), deps.now());
+      throw paymentFailure(error, logger, { requestId: req.id, orderId: order.id, attemptId });
+    }
+    const result = repository.completePayment(
+      { orderId: order.id, attemptId, chargeId, clientKey, now: deps.now() },
+      (paid) => ({ status: 200, body: orderView(paid) }),
+    );
+    res.status(result.status).json(result.body);
+  };
+  return {
+    method: 'POST',
+    path: '/orders/:id/pay',
+    scopes: ['orders'],
+    handlers: [jsonBody({ limitBytes: 1024 }), handler],
+  };
+}

@@ -1,0 +1,214 @@
+// Orders' security properties: every route against the shared token failures, object-level (API1) and
+// function-level (API5) authorization, audience replay from other services, the topology's routes, routing.
+import { Writable } from 'node:stream';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { createLogger } from '@airlock/service-kit';
+import { airlockTopology, allowedCallsTo } from '@airlock/topology';
+
+import { ordersRoutes } from '../src/app.js';
+import { OrdersRepository } from '../src/db/orders-repository.js';
+import { authFailureCases } from './support/auth-failure-cases.js';
+import type { AuthFailureCase } from './support/auth-failure-cases.js';
+import { createOrdersHarness, standInExchanger } from './support/harness.js';
+import type { OrdersHarness } from './support/harness.js';
+import { errorCode, field } from './support/http.js';
+
+let harness: OrdersHarness;
+let cases: AuthFailureCase[];
+let alice: string;
+let bob: string;
+let aliceOrderId: string;
+const logLines: string[] = [];
+
+const ANY_ORDER = '0b7a3c1e-1111-4222-8333-944455566677';
+
+beforeAll(async () => {
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logLines.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  harness = await createOrdersHarness({ logger: createLogger({ service: 'orders', destination }) });
+  alice = await harness.userToken('alice');
+  bob = await harness.userToken('bob');
+  cases = await authFailureCases({
+    issuer: harness.issuer,
+    audience: 'orders',
+    validClaims: { sub: 'alice', scope: 'orders admin', act: { sub: 'gateway' } },
+    foreignCaller: 'image-processor',
+    otherAudience: 'payments',
+  });
+  const created = await request(harness.app)
+    .post('/orders')
+    .set('Authorization', `Bearer ${alice}`)
+    .send({ items: [{ sku: 'mug-enamel', quantity: 1 }] });
+  aliceOrderId = String(field(created, 'id'));
+});
+afterAll(() => {
+  harness.close();
+});
+
+const protectedRoutes = allowedCallsTo(airlockTopology, 'orders').map((call) => ({
+  method: call.method,
+  path: call.path,
+  url: call.path.replace(':id', ANY_ORDER),
+}));
+
+function send(method: string, url: string): request.Test {
+  const agent = request(harness.app);
+  return method === 'GET' ? agent.get(url) : agent.post(url).set('Idempotency-Key', 'key-security-1');
+}
+
+describe.each(protectedRoutes)('$method $path refuses every authentication failure', (route) => {
+  it('answers each case with its status and code', async () => {
+    for (const failure of cases) {
+      const call = send(route.method, route.url);
+      if (failure.authorization !== undefined) call.set('Authorization', failure.authorization);
+      const response = await call;
+      expect({ case: failure.name, status: response.status, code: errorCode(response) }).toEqual({
+        case: failure.name,
+        status: failure.status,
+        code: failure.code,
+      });
+    }
+  });
+});
+
+describe('audience replay (a token minted for another service)', () => {
+  it.each(['image-processor', 'payments', 'auth', 'gateway'])(
+    'refuses a token with aud %s at orders with 401',
+    async (audience) => {
+      const token = await harness.userToken('alice', { aud: audience });
+      const response = await request(harness.app).get('/orders').set('Authorization', `Bearer ${token}`);
+      expect(response.status).toBe(401);
+      expect(errorCode(response)).toBe('invalid_token');
+    },
+  );
+
+  it('refuses the very token orders sends to payments (aud payments, act orders)', async () => {
+    const exchanged = await standInExchanger(harness.issuer).exchange(alice, 'orders');
+    const response = await request(harness.app).get('/orders').set('Authorization', `Bearer ${exchanged}`);
+    expect(response.status).toBe(401);
+  });
+});
+
+describe('object level (API1): bob cannot touch alice’s order', () => {
+  it('answers bob’s read with the same 404 as for an order that does not exist', async () => {
+    const theirs = await request(harness.app).get(`/orders/${aliceOrderId}`).set('Authorization', `Bearer ${bob}`);
+    const none = await request(harness.app).get(`/orders/${ANY_ORDER}`).set('Authorization', `Bearer ${bob}`);
+    expect(theirs.status).toBe(404);
+    expect(theirs.body).toEqual({ error: { ...(none.body as { error: object }).error, requestId: expect.any(String) } });
+    expect(errorCode(theirs)).toBe(errorCode(none));
+  });
+
+  it('answers bob’s pay with 404, calls neither auth nor payments, and leaves the order unpaid', async () => {
+    const before = harness.exchanges.length;
+    const response = await request(harness.app)
+      .post(`/orders/${aliceOrderId}/pay`)
+      .set('Authorization', `Bearer ${bob}`)
+      .set('Idempotency-Key', 'bob-tries-to-pay');
+    expect(response.status).toBe(404);
+    expect(errorCode(response)).toBe('not_found');
+    expect(harness.exchanges.length).toBe(before);
+    const row = harness.db.prepare('SELECT status FROM orders WHERE id = ?').get(aliceOrderId);
+    expect(row?.['status']).toBe('pending_payment');
+  });
+
+  it('does not list alice’s order for bob', async () => {
+    const response = await request(harness.app).get('/orders').set('Authorization', `Bearer ${bob}`);
+    expect(response.body).toEqual([]);
+  });
+
+  it('writes a deny audit line naming the reason, and never a token', () => {
+    const audit = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['audit']);
+    expect(audit).toContainEqual(
+      expect.objectContaining({ decision: 'deny', reason: 'not_owner', subject: 'bob', route: 'GET /orders/:id' }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({ decision: 'allow', subject: 'alice', caller: 'gateway', route: 'POST /orders' }),
+    );
+    const all = logLines.join('\n');
+    expect(all).not.toContain(alice);
+    expect(all).not.toContain(bob.split('.')[2]);
+  });
+});
+
+describe('function level (API5): admin routes', () => {
+  it('refuses a user token on the admin listing with 403 insufficient_scope', async () => {
+    const response = await request(harness.app).get('/admin/orders').set('Authorization', `Bearer ${alice}`);
+    expect(response.status).toBe(403);
+    expect(errorCode(response)).toBe('insufficient_scope');
+  });
+
+  it('refuses a user token on the admin refund with 403 insufficient_scope', async () => {
+    const response = await request(harness.app)
+      .post(`/admin/orders/${aliceOrderId}/refund`)
+      .set('Authorization', `Bearer ${alice}`)
+      .set('Idempotency-Key', 'alice-refunds-herself');
+    expect(response.status).toBe(403);
+    expect(errorCode(response)).toBe('insufficient_scope');
+  });
+
+  it('refuses a token with only the admin scope (admin routes are order routes too)', async () => {
+    const adminOnly = await harness.userToken('carol', { scope: 'admin' });
+    const response = await request(harness.app).get('/admin/orders').set('Authorization', `Bearer ${adminOnly}`);
+    expect(response.status).toBe(403);
+  });
+
+  it('lists every user’s orders, with owner, for an admin', async () => {
+    const carol = await harness.userToken('carol', { scope: 'orders admin' });
+    const response = await request(harness.app).get('/admin/orders').set('Authorization', `Bearer ${carol}`);
+    expect(response.status).toBe(200);
+    expect(response.body).toContainEqual(expect.objectContaining({ id: aliceOrderId, owner: 'alice', chargeId: null }));
+    const unknown = await request(harness.app).get('/admin/orders?owner=alice').set('Authorization', `Bearer ${carol}`);
+    expect(errorCode(unknown)).toBe('unknown_query_parameter');
+  });
+
+  it.each([
+    ['DELETE', `/orders/${ANY_ORDER}`, 'GET, HEAD'],
+    ['PUT', '/orders', 'GET, HEAD, POST'],
+    ['PATCH', `/orders/${ANY_ORDER}`, 'GET, HEAD'],
+    ['GET', `/orders/${ANY_ORDER}/pay`, 'POST'],
+    ['DELETE', '/admin/orders', 'GET, HEAD'],
+    ['GET', `/admin/orders/${ANY_ORDER}/refund`, 'POST'],
+    ['POST', '/catalog', 'GET, HEAD'],
+  ])('answers %s %s with 405 and Allow: %s', async (method, url, allow) => {
+    const response = await request(harness.app)
+      [method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](url)
+      .set('Authorization', `Bearer ${alice}`);
+    expect(response.status).toBe(405);
+    expect(errorCode(response)).toBe('method_not_allowed');
+    expect(response.headers['allow']).toBe(allow);
+  });
+});
+
+describe('routes and the topology', () => {
+  it('registers exactly the routes the topology declares for orders, and vice versa', () => {
+    const registered = ordersRoutes({
+      repository: new OrdersRepository(harness.db),
+      tokenExchanger: standInExchanger(harness.issuer),
+      payments: { createCharge: () => Promise.reject(new Error('unused')), createRefund: () => Promise.reject(new Error('unused')) },
+      logger: createLogger({ service: 'orders', level: 'silent' }),
+      now: () => new Date(),
+      paymentMethod: 'pm_fake_visa',
+    }).map((route) => `${route.method} ${route.path}`);
+    const declared = protectedRoutes.map((route) => `${route.method} ${route.path}`);
+    expect(new Set(registered)).toEqual(new Set(declared));
+    expect(registered).toHaveLength(new Set(registered).size);
+  });
+
+  it.each(protectedRoutes)('serves $method $path behind a token (401 without one)', async (route) => {
+    const response = await send(route.method, route.url);
+    expect(response.status).toBe(401);
+  });
+
+  it('answers paths the topology does not declare with 404, including other spellings', async () => {
+    for (const path of ['/orders/', '/Orders', '/api/orders', '/admin', '/charges', '/images']) {
+      const response = await request(harness.app).get(path).set('Authorization', `Bearer ${alice}`);
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+    }
+  });
+});
