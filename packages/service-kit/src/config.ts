@@ -56,6 +56,9 @@ function toConfigIssue(issue: z.core.$ZodIssue, env: Env): ConfigIssue {
   // zod's own messages name types and limits, never the input; a schema's custom message might not, so a reason
   // that contains the variable's value is replaced by one that cannot.
   const value = typeof first === 'string' ? env[first] : undefined;
+  if (value === undefined && issue.path.length === 1 && issue.code === 'invalid_type') {
+    return { variable, reason: 'is required' };
+  }
   const leaks = value !== undefined && value.length > 0 && issue.message.includes(value);
   return { variable, reason: leaks ? `invalid value (${issue.code})` : issue.message };
 }

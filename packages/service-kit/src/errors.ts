@@ -4,6 +4,7 @@
 /** The stable codes this package produces. Services add their own with `badRequest(code, ...)` and friends. */
 export const errorCodes = {
   badRequest: 'bad_request',
+  invalidRequest: 'invalid_request',
   invalidJson: 'invalid_json',
   forbiddenJsonKey: 'forbidden_json_key',
   jsonTooDeep: 'json_too_deep',

@@ -40,6 +40,7 @@ export { LOG_LEVELS, createLogger } from './logger.js';
 export type { LogLevel, Logger, LoggerOptions } from './logger.js';
 export { REQUEST_ID_HEADER, requestId } from './request-id.js';
 export type { RequestIdOptions } from './request-id.js';
+export { parseInput } from './parse-input.js';
 export { createRouter } from './router.js';
 export { SECURITY_HEADERS, securityHeaders } from './security-headers.js';
 export {

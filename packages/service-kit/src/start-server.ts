@@ -54,7 +54,7 @@ export interface RunningServer {
 
 export type ServerStartErrorCode = 'address_in_use' | 'permission_denied' | 'listen_failed';
 
-/** startServer could not listen. The service's index.ts logs nothing more and exits with code 1. */
+/** startServer could not listen; it has logged why (naming host and port) before rejecting. */
 export class ServerStartError extends Error {
   override readonly name = 'ServerStartError';
   readonly code: ServerStartErrorCode;
@@ -68,11 +68,18 @@ export class ServerStartError extends Error {
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * Listens on host:port. Rejects with ServerStartError (after logging it at fatal, naming the port) when the port
- * is taken or cannot be bound; the caller exits with code 1.
+ * Listens on host:port. Every rejection is logged at fatal level first: a ServerStartError when the port is taken
+ * or cannot be bound (the message names the port), a TypeError for a bad option. So the service's index.ts only
+ * has to exit with code 1: `await startServer(app, options).catch(() => process.exit(1))`.
  */
 export async function startServer(app: RequestListener, options: StartServerOptions): Promise<RunningServer> {
-  const settings = checkOptions(options);
+  let settings: Settings;
+  try {
+    settings = checkOptions(options);
+  } catch (error) {
+    options.logger.fatal({ err: error }, 'invalid server options');
+    throw error;
+  }
   const { logger, host, port } = settings;
 
   let closing = false;

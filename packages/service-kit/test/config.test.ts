@@ -65,6 +65,7 @@ describe('parseConfig', () => {
       'PORT',
     ]);
     for (const issue of issues) expect(issue.reason.length).toBeGreaterThan(0);
+    expect(issues).toContainEqual({ variable: 'CLIENT_SECRET', reason: 'is required' });
   });
 
   it('names variables in the message and never echoes their values', () => {

@@ -43,6 +43,7 @@ describe('@airlock/service-kit entry point', () => {
         'notFound',
         'notFoundHandler',
         'parseConfig',
+        'parseInput',
         'payloadTooLarge',
         'portSchema',
         'requestId',

@@ -169,9 +169,13 @@ describe('startServer', () => {
     [{ shutdownTimeoutMs: 0 }, /shutdownTimeoutMs/],
     [{ headersTimeoutMs: 60_000, requestTimeoutMs: 30_000 }, /headersTimeoutMs/],
     [{ maxHeaderSize: 10 }, /maxHeaderSize/],
-  ])('checks its options: %j', async (options, message) => {
+  ])('checks its options and logs why: %j', async (options, message) => {
+    const log = memoryLogger();
     await expect(
-      startServer(slowApp(0), { port: 0, logger: memoryLogger().logger, handleSignals: false, ...options }),
+      startServer(slowApp(0), { port: 0, logger: log.logger, handleSignals: false, ...options }),
     ).rejects.toThrow(message);
+    expect(log.records()).toContainEqual(
+      expect.objectContaining({ level: 'fatal', msg: 'invalid server options' }),
+    );
   });
 });
