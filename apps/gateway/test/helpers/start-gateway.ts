@@ -1,0 +1,78 @@
+// Starts a real gateway on a loopback port 0 in front of the given upstreams, the way index.ts does (startServer,
+// the clientError handler), with audit lines captured for assertions.
+import { Writable } from 'node:stream';
+import { createLogger, startServer, type Env } from '@airlock/service-kit';
+import { createGateway, type Gateway } from '../../src/app.js';
+import type { EdgeDecision } from '../../src/audit.js';
+import { parseGatewayConfig, type GatewayConfig } from '../../src/config.js';
+
+export interface TestGateway {
+  readonly url: string;
+  readonly gateway: Gateway;
+  readonly config: GatewayConfig;
+  readonly decisions: EdgeDecision[];
+  /** Every log line the gateway wrote, parsed. */
+  readonly logLines: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  readonly authUrl: string;
+  readonly ordersUrl?: string;
+  readonly imagesUrl?: string;
+  readonly env?: Env;
+  readonly clientAssertion?: () => Promise<string>;
+  readonly now?: () => number;
+}
+
+/** An origin on which nothing listens (port 9 is "discard", closed on loopback here). */
+export const CLOSED_ORIGIN = 'http://127.0.0.1:9';
+
+export async function startTestGateway(options: TestGatewayOptions): Promise<TestGateway> {
+  const config = parseGatewayConfig({
+    AIRLOCK_AUTH_URL: options.authUrl,
+    AIRLOCK_ORDERS_URL: options.ordersUrl ?? CLOSED_ORIGIN,
+    AIRLOCK_IMAGE_PROCESSOR_URL: options.imagesUrl ?? CLOSED_ORIGIN,
+    AIRLOCK_GATEWAY_RATE_IP_PER_SECOND: '100000',
+    AIRLOCK_GATEWAY_RATE_IP_BURST: '100000',
+    AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: '100000',
+    AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '100000',
+    ...options.env,
+  });
+  const logLines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line.trim() !== '') logLines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      callback();
+    },
+  });
+  const logger = createLogger({ service: 'gateway', level: 'info', destination });
+  const decisions: EdgeDecision[] = [];
+  const gateway = createGateway({
+    config,
+    logger,
+    clientAssertion: options.clientAssertion ?? (() => Promise.resolve('stub-client-assertion')),
+    audit: (decision) => decisions.push(decision),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+  const running = await startServer(gateway.handle, {
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    maxHeaderSize: config.maxHeaderBytes,
+    handleSignals: false,
+    shutdownTimeoutMs: 1000,
+    onShutdown: () => gateway.close(),
+  });
+  running.server.on('clientError', gateway.onClientError);
+  return {
+    url: `http://127.0.0.1:${running.address.port}`,
+    gateway,
+    config,
+    decisions,
+    logLines,
+    close: () => running.close(),
+  };
+}

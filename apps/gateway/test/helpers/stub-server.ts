@@ -1,0 +1,63 @@
+// A loopback node:http server for tests: stands in for an internal service or for auth, records what it
+// received, and answers with whatever the test's handler decides.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly rawHeaders: readonly string[];
+  readonly body: string;
+}
+
+export interface StubServer {
+  readonly url: string;
+  readonly port: number;
+  readonly received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+export type StubHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+
+export async function startStub(handler: StubHandler, port = 0): Promise<StubServer> {
+  const received: ReceivedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      received.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+      });
+      void Promise.resolve(handler(req, res, body)).catch(() => {
+        res.destroy();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/** An upstream that answers 200 with JSON describing the request it received (headers and all). */
+export function echoHandler(req: IncomingMessage, res: ServerResponse, body: string): void {
+  const payload = JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
