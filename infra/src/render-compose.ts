@@ -1,0 +1,87 @@
+// Renders the stack as a compose file that Compose v1 (1.29, file format 2.4) and Compose v2 both run:
+// format 2.4 because v1 honours mem_limit, pids_limit and depends_on conditions only there. No top-level
+// `name:` (v1 rejects it); the project name comes from `-p airlock`.
+import { Document } from 'yaml';
+import type { Stack, StackService } from './stack.js';
+
+export const COMPOSE_FILE_VERSION = '2.4';
+
+const HEADER = [
+  ' GENERATED from @airlock/topology by infra/src/render-compose.ts: do not edit.',
+  ' Regenerate with `pnpm generate`; `pnpm check` fails when this file drifts from the topology.',
+  ' Up: infra/scripts/stack-up.sh    Down: infra/scripts/stack-down.sh [--volumes]',
+].join('\n');
+
+export function renderCompose(stack: Stack): string {
+  const compose = {
+    version: COMPOSE_FILE_VERSION,
+    services: Object.fromEntries(stack.services.map((service) => [service.name, composeServiceOf(service)])),
+    networks: Object.fromEntries(
+      stack.networks.map((network) => [
+        network.name,
+        network.internal ? { driver: 'bridge', internal: true } : { driver: 'bridge' },
+      ]),
+    ),
+    volumes: Object.fromEntries(stack.volumes.map((volume) => [volume.name, {}])),
+  };
+  const document = new Document(compose);
+  document.commentBefore = HEADER;
+  // Every string quoted: YAML 1.1 parsers (Compose v1 uses PyYAML) read some bare scalars as numbers or booleans.
+  return document.toString({ defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+}
+
+function composeServiceOf(service: StackService): Record<string, unknown> {
+  return {
+    image: service.image,
+    user: service.user,
+    read_only: service.readOnlyRootFilesystem,
+    tmpfs: [`${service.tmpfs.path}:${service.tmpfs.options}`],
+    cap_drop: [...service.capDrop],
+    security_opt: [...service.securityOpt],
+    mem_limit: `${service.memoryMb}m`,
+    memswap_limit: `${service.memoryMb}m`,
+    pids_limit: service.pidsLimit,
+    logging: {
+      driver: service.logging.driver,
+      options: { 'max-size': service.logging.maxSize, 'max-file': service.logging.maxFiles },
+    },
+    networks: [...service.networks],
+    ...(service.publish === undefined
+      ? {}
+      : {
+          ports: [`${service.publish.address}:${service.publish.hostPort}:${service.publish.containerPort}`],
+        }),
+    environment: {
+      ...service.environment,
+      // null: compose passes the variable through from the shell that runs it, and leaves it unset otherwise.
+      ...Object.fromEntries(service.passThroughEnvironment.map((name) => [name, null])),
+    },
+    ...(service.mounts.length === 0
+      ? {}
+      : {
+          volumes: service.mounts.map((mount) => ({
+            type: 'volume',
+            source: mount.volume,
+            target: mount.target,
+            read_only: mount.readOnly,
+            // A reader never seeds another service's volume with what its own image has at that path.
+            ...(mount.readOnly ? { volume: { nocopy: true } } : {}),
+          })),
+        }),
+    ...(service.dependsOnHealthy.length === 0
+      ? {}
+      : {
+          depends_on: Object.fromEntries(
+            service.dependsOnHealthy.map((dependency) => [dependency, { condition: 'service_healthy' }]),
+          ),
+        }),
+    healthcheck: {
+      test: ['CMD', ...service.healthcheck.test],
+      interval: `${service.healthcheck.intervalSeconds}s`,
+      timeout: `${service.healthcheck.timeoutSeconds}s`,
+      retries: service.healthcheck.retries,
+      start_period: `${service.healthcheck.startPeriodSeconds}s`,
+    },
+    labels: { 'org.airlock.service': service.name },
+  };
+}

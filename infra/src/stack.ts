@@ -1,0 +1,325 @@
+// Derives the containerised stack from the topology: one network per zone, each service on exactly the
+// networks the topology gives it, its image, environment, volumes, limits and hardening. The compose file and
+// the container suite's launcher are both renderings of this, so they cannot disagree about a boundary.
+import { networksOf, serviceNamed, type Topology } from '@airlock/topology';
+import {
+  CAP_DROP,
+  CONTAINER_USER,
+  LOG_MAX_FILES,
+  LOG_MAX_SIZE,
+  SECURITY_OPT,
+  TMPFS_OPTIONS,
+  TMPFS_PATH,
+} from './hardening.js';
+
+/** The service that issues tokens: services that call it wait until it is healthy. */
+export const ISSUER_SERVICE = 'auth';
+/** Each service with a data volume has it mounted here, and finds it at `$AIRLOCK_DATA_DIR/<service>`. */
+export const DATA_ROOT = '/data';
+/**
+ * Each service that authenticates to another as itself publishes its workload public key under
+ * `$AIRLOCK_WORKLOAD_KEYS_DIR/<service>/` (a volume of its own), which the callee mounts read-only. The private
+ * key stays in the service's data volume, which nobody else mounts.
+ */
+export const WORKLOAD_KEYS_ROOT = '/workload-keys';
+/** Inside a container a service must listen on every interface of its networks, not on loopback. */
+export const CONTAINER_LISTEN_HOST = '0.0.0.0';
+export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
+export const DEFAULT_IMAGE_TAG = 'dev';
+/**
+ * Passed through from the environment of whoever starts the stack, never written into the compose file:
+ * unset, auth generates the demo password into its data volume at first start.
+ */
+export const PASS_THROUGH_ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
+  auth: ['AIRLOCK_DEMO_PASSWORD'],
+};
+
+export interface ContainerProfile {
+  /** Whether the service persists anything (keys, database): it then gets a data volume, nothing else does. */
+  readonly persistsData: boolean;
+  readonly memoryMb: number;
+  readonly pidsLimit: number;
+}
+
+/** What a service gets unless it says otherwise: nothing persistent, modest limits. */
+export const DEFAULT_PROFILE: ContainerProfile = { persistsData: false, memoryMb: 256, pidsLimit: 128 };
+
+/**
+ * Per-service departures from the default. image-processor persists nothing: a compromised sandbox has
+ * no writable place that outlives the container. It gets more memory for decoding, within sharp's pixel limits.
+ */
+export const CONTAINER_PROFILES: Readonly<Record<string, Partial<ContainerProfile>>> = {
+  gateway: { persistsData: true },
+  auth: { persistsData: true, memoryMb: 384 },
+  orders: { persistsData: true },
+  payments: { persistsData: true },
+  'image-processor': { memoryMb: 512 },
+};
+
+export const HEALTHCHECK_TIMING = {
+  intervalSeconds: 3,
+  timeoutSeconds: 3,
+  retries: 10,
+  startPeriodSeconds: 30,
+} as const;
+
+export interface StackOptions {
+  /** Host address and port the gateway is published on; default 127.0.0.1:<gateway port>. */
+  readonly publish?: { readonly address: string; readonly port: number };
+  readonly imageTag?: string;
+  /** Added to (or replacing) a service's environment, e.g. the suite's short cache TTLs. */
+  readonly environment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+export interface StackNetwork {
+  readonly name: string;
+  readonly internal: boolean;
+  readonly members: readonly string[];
+}
+
+export interface StackVolume {
+  readonly name: string;
+  /** The only service that mounts it read-write. */
+  readonly owner: string;
+  readonly purpose: 'data' | 'workload-public-key';
+}
+
+export interface VolumeMount {
+  readonly volume: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
+export interface Healthcheck {
+  /** Exec form: runs without a shell. */
+  readonly test: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  readonly startPeriodSeconds: number;
+}
+
+export interface StackService {
+  readonly name: string;
+  readonly image: string;
+  readonly port: number;
+  readonly networks: readonly string[];
+  readonly publish:
+    { readonly address: string; readonly hostPort: number; readonly containerPort: number } | undefined;
+  /** Sorted by name. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly passThroughEnvironment: readonly string[];
+  readonly mounts: readonly VolumeMount[];
+  readonly dependsOnHealthy: readonly string[];
+  readonly user: string;
+  readonly readOnlyRootFilesystem: true;
+  readonly tmpfs: { readonly path: string; readonly options: string };
+  readonly capDrop: readonly string[];
+  readonly securityOpt: readonly string[];
+  readonly memoryMb: number;
+  readonly pidsLimit: number;
+  readonly logging: { readonly driver: 'json-file'; readonly maxSize: string; readonly maxFiles: string };
+  readonly healthcheck: Healthcheck;
+}
+
+export interface Stack {
+  readonly networks: readonly StackNetwork[];
+  readonly volumes: readonly StackVolume[];
+  /** In start order: a service comes after everything it waits for. */
+  readonly services: readonly StackService[];
+}
+
+export function imageOf(service: string, tag: string = DEFAULT_IMAGE_TAG): string {
+  return `airlock/${service}:${tag}`;
+}
+
+/** `image-processor` -> `IMAGE_PROCESSOR`, the form of every AIRLOCK_<SERVICE>_* variable. */
+export function envNameOf(service: string): string {
+  return service.toUpperCase().replaceAll('-', '_');
+}
+
+export function profileOf(service: string): ContainerProfile {
+  return { ...DEFAULT_PROFILE, ...CONTAINER_PROFILES[service] };
+}
+
+export function dataVolumeOf(service: string): string {
+  return `${service}-data`;
+}
+
+export function workloadKeyVolumeOf(service: string): string {
+  return `${service}-workload-key`;
+}
+
+/** Services that authenticate as themselves (private_key_jwt) to `callee`, per the topology. */
+export function workloadCallersOf(topology: Topology, callee: string): string[] {
+  const callers = topology.calls
+    .filter((call) => call.to === callee && call.as === 'service')
+    .map((call) => call.from);
+  return [...new Set(callers)];
+}
+
+export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
+  for (const name of Object.keys(CONTAINER_PROFILES)) serviceNamed(topology, name);
+  for (const name of Object.keys(options.environment ?? {})) serviceNamed(topology, name);
+  const networks = networksOf(topology).map((network) => ({
+    name: network.zone,
+    internal: network.internal,
+    members: network.members,
+  }));
+  const edgeNetwork = networks.find((network) => !network.internal);
+  const hasWorkloadKey = (service: string): boolean =>
+    topology.services.some((callee) => workloadCallersOf(topology, callee.name).includes(service));
+
+  const volumes: StackVolume[] = topology.services.flatMap((service) => [
+    ...(profileOf(service.name).persistsData
+      ? [{ name: dataVolumeOf(service.name), owner: service.name, purpose: 'data' as const }]
+      : []),
+    ...(hasWorkloadKey(service.name)
+      ? [
+          {
+            name: workloadKeyVolumeOf(service.name),
+            owner: service.name,
+            purpose: 'workload-public-key' as const,
+          },
+        ]
+      : []),
+  ]);
+
+  const services = topology.services.map((service): StackService => {
+    const profile = profileOf(service.name);
+    const published = edgeNetwork?.members.includes(service.name) === true;
+    const mounts: VolumeMount[] = [
+      ...(profile.persistsData
+        ? [{ volume: dataVolumeOf(service.name), target: `${DATA_ROOT}/${service.name}`, readOnly: false }]
+        : []),
+      ...(hasWorkloadKey(service.name)
+        ? [
+            {
+              volume: workloadKeyVolumeOf(service.name),
+              target: `${WORKLOAD_KEYS_ROOT}/${service.name}`,
+              readOnly: false,
+            },
+          ]
+        : []),
+      ...workloadCallersOf(topology, service.name).map((caller) => ({
+        volume: workloadKeyVolumeOf(caller),
+        target: `${WORKLOAD_KEYS_ROOT}/${caller}`,
+        readOnly: true,
+      })),
+    ];
+    return {
+      name: service.name,
+      image: imageOf(service.name, options.imageTag),
+      port: service.port,
+      networks: networks
+        .filter((network) => network.members.includes(service.name))
+        .map((network) => network.name),
+      publish: published
+        ? {
+            address: options.publish?.address ?? DEFAULT_PUBLISH_ADDRESS,
+            hostPort: options.publish?.port ?? service.port,
+            containerPort: service.port,
+          }
+        : undefined,
+      environment: sortedRecord({
+        ...environmentOf(topology, service.name, mounts, publicOriginOf(topology, options)),
+        ...options.environment?.[service.name],
+      }),
+      passThroughEnvironment: PASS_THROUGH_ENVIRONMENT[service.name] ?? [],
+      mounts,
+      dependsOnHealthy:
+        service.name !== ISSUER_SERVICE && calleesOf(topology, service.name).includes(ISSUER_SERVICE)
+          ? [ISSUER_SERVICE]
+          : [],
+      user: CONTAINER_USER,
+      readOnlyRootFilesystem: true,
+      tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
+      capDrop: CAP_DROP,
+      securityOpt: SECURITY_OPT,
+      memoryMb: profile.memoryMb,
+      pidsLimit: profile.pidsLimit,
+      logging: { driver: 'json-file', maxSize: LOG_MAX_SIZE, maxFiles: LOG_MAX_FILES },
+      healthcheck: { test: healthcheckCommand(service.port), ...HEALTHCHECK_TIMING },
+    };
+  });
+
+  return { networks, volumes, services: inStartOrder(services) };
+}
+
+/** The public issuer: the gateway's published origin plus auth's edge prefix. */
+export function publicOriginOf(topology: Topology, options: StackOptions = {}): string {
+  const gateway = topology.services.find((service) =>
+    networksOf(topology).some((network) => !network.internal && network.members.includes(service.name)),
+  );
+  if (gateway === undefined) throw new Error('the topology publishes no service');
+  return `http://${options.publish?.address ?? DEFAULT_PUBLISH_ADDRESS}:${options.publish?.port ?? gateway.port}`;
+}
+
+function environmentOf(
+  topology: Topology,
+  service: string,
+  mounts: readonly VolumeMount[],
+  publicOrigin: string,
+): Record<string, string> {
+  const self = serviceNamed(topology, service);
+  const issuerRoute = topology.edgeRoutes.find((route) => route.to === ISSUER_SERVICE);
+  if (issuerRoute === undefined) throw new Error(`the topology routes nothing to ${ISSUER_SERVICE}`);
+  const env: Record<string, string> = {
+    [`AIRLOCK_${envNameOf(service)}_HOST`]: CONTAINER_LISTEN_HOST,
+    [`AIRLOCK_${envNameOf(service)}_PORT`]: String(self.port),
+    // The issuer is an identifier that clients see: the gateway's public origin, never an internal address.
+    AIRLOCK_AUTH_ISSUER: `${publicOrigin}${issuerRoute.prefix}`,
+  };
+  if (mounts.some((mount) => mount.target.startsWith(`${DATA_ROOT}/`))) env.AIRLOCK_DATA_DIR = DATA_ROOT;
+  if (mounts.some((mount) => mount.target.startsWith(`${WORKLOAD_KEYS_ROOT}/`))) {
+    env.AIRLOCK_WORKLOAD_KEYS_DIR = WORKLOAD_KEYS_ROOT;
+  }
+  // A service learns the address of exactly the services it calls, by their name on the shared network.
+  for (const callee of calleesOf(topology, service)) {
+    const { port } = serviceNamed(topology, callee);
+    env[`AIRLOCK_${envNameOf(callee)}_URL`] = `http://${callee}:${port}`;
+  }
+  const jwksCall = topology.calls.find(
+    (call) =>
+      call.from === service &&
+      call.routes.some((route) => route.method === 'GET' && route.path === '/auth/jwks'),
+  );
+  if (jwksCall !== undefined && service !== ISSUER_SERVICE) {
+    env.AIRLOCK_JWKS_URL = `http://${jwksCall.to}:${serviceNamed(topology, jwksCall.to).port}/auth/jwks`;
+  }
+  return env;
+}
+
+function calleesOf(topology: Topology, service: string): string[] {
+  return [...new Set(topology.calls.filter((call) => call.from === service).map((call) => call.to))];
+}
+
+/**
+ * The healthcheck runs the container's own Node (there is no shell or curl) against /readyz, which answers 200
+ * only when the service can do its job. No `$` anywhere: compose would try to interpolate it.
+ */
+export function healthcheckCommand(port: number): string[] {
+  return [
+    '/nodejs/bin/node',
+    '-e',
+    `fetch('http://127.0.0.1:${port}/readyz',{signal:AbortSignal.timeout(2000)})` +
+      '.then((r)=>process.exit(r.status===200?0:1),()=>process.exit(1))',
+  ];
+}
+
+function inStartOrder(services: readonly StackService[]): StackService[] {
+  const ordered: StackService[] = [];
+  const pending = [...services];
+  while (pending.length > 0) {
+    const index = pending.findIndex((service) =>
+      service.dependsOnHealthy.every((dependency) => ordered.some((done) => done.name === dependency)),
+    );
+    if (index === -1) throw new Error('the services wait for each other in a cycle');
+    ordered.push(...pending.splice(index, 1));
+  }
+  return ordered;
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,221 @@
+// The compose file is the boundary as deployed: these tests hold it to the topology it is generated from.
+import { describe, expect, it } from '@jest/globals';
+import { airlockTopology, networksOf, reachabilityOf } from '@airlock/topology';
+import { parse } from 'yaml';
+import { renderCompose } from '../src/render-compose.js';
+import { DATA_ROOT, stackOf, WORKLOAD_KEYS_ROOT } from '../src/stack.js';
+
+interface ComposeVolumeMount {
+  type: string;
+  source: string;
+  target: string;
+  read_only: boolean;
+  volume?: { nocopy: boolean };
+}
+interface ComposeService {
+  image: string;
+  user: string;
+  read_only: boolean;
+  tmpfs: string[];
+  cap_drop: string[];
+  security_opt: string[];
+  mem_limit: string;
+  memswap_limit: string;
+  pids_limit: number;
+  networks: string[];
+  ports?: string[];
+  environment: Record<string, string | null>;
+  volumes?: ComposeVolumeMount[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck: { test: string[] };
+  logging: { driver: string; options: Record<string, string> };
+}
+interface ComposeFile {
+  version: string;
+  services: Record<string, ComposeService>;
+  networks: Record<string, { driver: string; internal?: boolean }>;
+  volumes: Record<string, object>;
+}
+
+const text = renderCompose(stackOf(airlockTopology));
+const compose = parse(text) as ComposeFile;
+const services = Object.entries(compose.services);
+const zoneNetworks = networksOf(airlockTopology);
+
+describe('the generated compose file', () => {
+  it('has one network per zone, every one but the edge internal', () => {
+    expect(Object.keys(compose.networks).sort()).toEqual(zoneNetworks.map((network) => network.zone).sort());
+    for (const network of zoneNetworks) {
+      expect(compose.networks[network.zone]).toEqual(
+        network.zone === 'edge' ? { driver: 'bridge' } : { driver: 'bridge', internal: true },
+      );
+    }
+  });
+
+  it('puts each service on exactly the networks networksOf gives it', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(airlockTopology.services.map((s) => s.name).sort());
+    for (const [name, service] of services) {
+      const expected = zoneNetworks.filter((network) => network.members.includes(name)).map((n) => n.zone);
+      expect({ name, networks: [...service.networks].sort() }).toEqual({ name, networks: expected.sort() });
+    }
+  });
+
+  it('lets services share networks exactly as reachabilityOf says', () => {
+    for (const [name, service] of services) {
+      const peers = services
+        .filter(
+          ([other, candidate]) =>
+            other !== name && candidate.networks.some((n) => service.networks.includes(n)),
+        )
+        .map(([other]) => other)
+        .sort();
+      expect({ name, peers }).toEqual({
+        name,
+        peers: [...(reachabilityOf(airlockTopology).get(name) ?? [])].sort(),
+      });
+    }
+  });
+
+  it('publishes one port, the gateway’s, on 127.0.0.1 only', () => {
+    const published = services.filter(([, service]) => service.ports !== undefined);
+    expect(published.map(([name, service]) => [name, service.ports])).toEqual([
+      ['gateway', ['127.0.0.1:8080:8080']],
+    ]);
+  });
+
+  it('hardens every service the same way', () => {
+    for (const [name, service] of services) {
+      expect({ name, user: service.user, readOnly: service.read_only }).toEqual({
+        name,
+        user: '65532:65532',
+        readOnly: true,
+      });
+      expect(service.cap_drop).toEqual(['ALL']);
+      expect(service.security_opt).toEqual(['no-new-privileges:true']);
+      expect(service.tmpfs).toEqual(['/tmp:size=16m,mode=1777,noexec,nosuid,nodev']);
+      expect(service.mem_limit).toMatch(/^[0-9]+m$/);
+      expect(service.memswap_limit).toBe(service.mem_limit);
+      expect(service.pids_limit).toBeGreaterThan(0);
+      expect(service.pids_limit).toBeLessThanOrEqual(256);
+      expect(service.logging).toEqual({
+        driver: 'json-file',
+        options: { 'max-size': '10m', 'max-file': '3' },
+      });
+      expect(service.image).toBe(`airlock/${name}:dev`);
+    }
+  });
+
+  it('checks health with the container’s own Node, no shell, against the service’s own port', () => {
+    for (const [name, service] of services) {
+      const port = airlockTopology.services.find((s) => s.name === name)?.port;
+      expect(service.healthcheck.test.slice(0, 3)).toEqual(['CMD', '/nodejs/bin/node', '-e']);
+      expect(service.healthcheck.test[3]).toContain(`http://127.0.0.1:${String(port)}/readyz`);
+    }
+  });
+
+  it('makes every service that calls auth wait until auth is healthy', () => {
+    for (const [name, service] of services) {
+      const callsAuth =
+        name !== 'auth' && airlockTopology.calls.some((call) => call.from === name && call.to === 'auth');
+      expect({ name, dependsOn: service.depends_on }).toEqual({
+        name,
+        dependsOn: callsAuth ? { auth: { condition: 'service_healthy' } } : undefined,
+      });
+    }
+  });
+
+  it('gives no service a volume it does not own, except auth reading the callers’ public keys', () => {
+    for (const [name, service] of services) {
+      for (const mount of service.volumes ?? []) {
+        expect(mount.type).toBe('volume');
+        if (mount.read_only) {
+          expect({ name, source: mount.source }).toEqual({
+            name: 'auth',
+            source: expect.stringMatching(/-workload-key$/),
+          });
+          expect(mount.volume).toEqual({ nocopy: true });
+        } else {
+          expect(mount.source.startsWith(`${name}-`)).toBe(true);
+        }
+      }
+    }
+    expect(
+      compose.services.auth?.volumes?.filter((mount) => mount.read_only).map((mount) => mount.source),
+    ).toEqual(['gateway-workload-key', 'orders-workload-key']);
+  });
+
+  it('never mounts a data volume (where private keys live) into a second service', () => {
+    const dataMounts = services.flatMap(([name, service]) =>
+      (service.volumes ?? [])
+        .filter((m) => m.target.startsWith(`${DATA_ROOT}/`))
+        .map((m) => [name, m.source]),
+    );
+    expect(dataMounts).toEqual(dataMounts.map(([name]) => [name, `${name ?? ''}-data`]));
+    expect(new Set(dataMounts.map(([, source]) => source)).size).toBe(dataMounts.length);
+  });
+
+  it('gives the sandbox no volume at all and no credential in its environment', () => {
+    const sandbox = compose.services['image-processor'];
+    expect(sandbox?.volumes).toBeUndefined();
+    expect(Object.keys(sandbox?.environment ?? {}).sort()).toEqual([
+      'AIRLOCK_AUTH_ISSUER',
+      'AIRLOCK_GATEWAY_URL',
+      'AIRLOCK_IMAGE_PROCESSOR_HOST',
+      'AIRLOCK_IMAGE_PROCESSOR_PORT',
+      'AIRLOCK_JWKS_URL',
+    ]);
+    expect(sandbox?.environment.AIRLOCK_JWKS_URL).toBe('http://gateway:8080/auth/jwks');
+  });
+
+  it('tells each service the addresses of the services it calls and nothing else', () => {
+    const urls = Object.fromEntries(
+      services.map(([name, service]) => [
+        name,
+        Object.keys(service.environment)
+          .filter((key) => /^AIRLOCK_[A-Z_]+_URL$/.test(key) && key !== 'AIRLOCK_JWKS_URL')
+          .sort(),
+      ]),
+    );
+    expect(urls).toEqual({
+      auth: [],
+      gateway: ['AIRLOCK_AUTH_URL', 'AIRLOCK_IMAGE_PROCESSOR_URL', 'AIRLOCK_ORDERS_URL'],
+      orders: ['AIRLOCK_AUTH_URL', 'AIRLOCK_PAYMENTS_URL'],
+      payments: ['AIRLOCK_AUTH_URL'],
+      'image-processor': ['AIRLOCK_GATEWAY_URL'],
+    });
+    expect(compose.services.orders?.environment.AIRLOCK_JWKS_URL).toBe('http://auth:8081/auth/jwks');
+    expect(compose.services.payments?.environment.AIRLOCK_JWKS_URL).toBe('http://auth:8081/auth/jwks');
+  });
+
+  it('keeps every service on the public issuer and its own port on all interfaces', () => {
+    for (const [name, service] of services) {
+      const prefix = `AIRLOCK_${name.toUpperCase().replaceAll('-', '_')}`;
+      expect(service.environment.AIRLOCK_AUTH_ISSUER).toBe('http://127.0.0.1:8080/auth');
+      expect(service.environment[`${prefix}_HOST`]).toBe('0.0.0.0');
+      expect(service.environment[`${prefix}_PORT`]).toMatch(/^[0-9]+$/);
+    }
+  });
+
+  it('publishes workload keys where auth reads them', () => {
+    for (const name of ['gateway', 'orders']) {
+      expect(compose.services[name]?.environment.AIRLOCK_WORKLOAD_KEYS_DIR).toBe(WORKLOAD_KEYS_ROOT);
+    }
+    expect(compose.services.auth?.environment.AIRLOCK_WORKLOAD_KEYS_DIR).toBe(WORKLOAD_KEYS_ROOT);
+  });
+
+  it('holds no secret: the demo password is passed through from the shell, and nothing uses compose interpolation', () => {
+    expect(compose.services.auth?.environment).toHaveProperty('AIRLOCK_DEMO_PASSWORD', null);
+    expect(text).not.toMatch(/\$/);
+    const secretLooking = services.flatMap(([, service]) =>
+      Object.entries(service.environment).filter(([key]) => /PASSWORD|SECRET|TOKEN|PRIVATE/.test(key)),
+    );
+    expect(secretLooking).toEqual([['AIRLOCK_DEMO_PASSWORD', null]]);
+  });
+
+  it('is a file Compose v1 accepts: format 2.4, no top-level name, strings quoted for YAML 1.1', () => {
+    expect(compose.version).toBe('2.4');
+    expect(Object.keys(compose).sort()).toEqual(['networks', 'services', 'version', 'volumes']);
+    expect(text).toMatch(/^# GENERATED/);
+    expect(text).toContain('user: "65532:65532"');
+  });
+});
