@@ -90,7 +90,16 @@ export async function startServer(app: RequestListener, options: StartServerOpti
       // Requests that arrive on a kept-alive connection during shutdown are served, and the connection closed.
       if (closing) res.setHeader('Connection', 'close');
       inFlight.add(res);
-      res.once('close', () => inFlight.delete(res));
+      res.once('close', () => {
+        inFlight.delete(res);
+        // A response that had started before shutdown leaves a kept-alive socket behind: close it once idle
+        // (next tick: the socket becomes idle after the response's own close).
+        if (closing) {
+          setImmediate(() => {
+            server.closeIdleConnections();
+          });
+        }
+      });
       app(req, res);
     },
   );

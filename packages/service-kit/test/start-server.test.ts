@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
@@ -117,6 +117,38 @@ describe('startServer', () => {
     await closing;
     expect(events).toEqual(['response sent', 'onShutdown', 'closed']);
     await expect(get(server.address.port, '/fast')).rejects.toThrow();
+  });
+
+  it('closes a kept-alive connection whose response had started before shutdown, without waiting for keep-alive', async () => {
+    const app = express();
+    app.get('/stream', (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('part 1;');
+      setTimeout(() => res.end('part 2'), 100);
+    });
+    const server = await start(app, { keepAliveTimeoutMs: 5_000 });
+    const agent = new Agent({ keepAlive: true });
+    const streamed = new Promise<string>((resolve, reject) => {
+      httpRequest({ host: '127.0.0.1', port: server.address.port, path: '/stream', agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => {
+          resolve(body);
+        });
+      })
+        .on('error', reject)
+        .end();
+    });
+    await once(server.server, 'request');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = Date.now();
+    await server.close();
+    expect(await streamed).toBe('part 1;part 2');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    agent.destroy();
   });
 
   it('cuts requests that outlive the shutdown deadline', async () => {
