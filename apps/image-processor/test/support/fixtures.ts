@@ -159,7 +159,7 @@ export async function jpegClaiming(width: number, height: number): Promise<Buffe
   return jpeg;
 }
 
-/** A real lossless WebP whose VP8L header is rewritten to claim 16384 x 16384 (the largest it can encode). */
+/** A real lossless WebP whose VP8L header is rewritten to claim 16383 x 16383 (libwebp's largest). */
 export async function webpClaimingMaximum(): Promise<Buffer> {
   const webp = Buffer.from(
     await sharp({ create: { width: 16, height: 16, channels: 3, background: '#336699' } })
@@ -169,7 +169,8 @@ export async function webpClaimingMaximum(): Promise<Buffer> {
   if (webp.toString('latin1', 12, 16) !== 'VP8L') throw new Error('expected a simple lossless WebP');
   // RIFF header (12) + chunk header (8) + signature byte 0x2f; then 14 bits width-1, 14 bits height-1, ...
   const bits = webp.readUInt32LE(21);
-  webp.writeUInt32LE(((bits & ~0x0fffffff) | 0x3fff | (0x3fff << 14)) >>> 0, 21);
+  const maximum = 16383 - 1;
+  webp.writeUInt32LE(((bits & ~0x0fffffff) | maximum | (maximum << 14)) >>> 0, 21);
   return webp;
 }
 
