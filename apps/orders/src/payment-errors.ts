@@ -20,7 +20,9 @@ export function paymentFailure(error: unknown, logger: Logger, context: Record<s
       {
         ...context,
         failure: error.code,
-        ...(error instanceof TokenExchangeError && error.oauthError !== undefined ? { oauthError: error.oauthError } : {}),
+        ...(error instanceof TokenExchangeError && error.oauthError !== undefined
+          ? { oauthError: error.oauthError }
+          : {}),
         ...(error instanceof PaymentsClientError
           ? { upstreamStatus: error.status, upstreamCode: error.upstreamCode }
           : {}),
@@ -32,7 +34,8 @@ export function paymentFailure(error: unknown, logger: Logger, context: Record<s
       ? new AppError({
           status: 503,
           code: 'payment_unavailable',
-          expose: 'Payment is temporarily unavailable; nothing was charged twice. Retry with the same Idempotency-Key.',
+          expose:
+            'Payment is temporarily unavailable; nothing was charged twice. Retry with the same Idempotency-Key.',
           headers: { 'Retry-After': '1' },
         })
       : new AppError({

@@ -30,7 +30,8 @@ export function parseQuery<Schema extends z.ZodType>(schema: Schema, req: Reques
 export function requireEmptyBody(req: Request): void {
   const body: unknown = req.body;
   if (body === undefined) return;
-  if (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0) return;
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)
+    return;
   throw badRequest('unknown_field', 'This request takes no body fields.');
 }
 

@@ -36,7 +36,12 @@ describe('GET /catalog', () => {
   it('lists the seeded catalog with prices in integer minor units', async () => {
     const response = await get('/catalog');
     expect(response.status).toBe(200);
-    expect(response.body).toContainEqual({ sku: 'mug-enamel', name: 'Enamel mug', price: 1450, currency: 'EUR' });
+    expect(response.body).toContainEqual({
+      sku: 'mug-enamel',
+      name: 'Enamel mug',
+      price: 1450,
+      currency: 'EUR',
+    });
     const items = response.body as { price: unknown }[];
     expect(items.length).toBeGreaterThanOrEqual(3);
     expect(items.every((item) => Number.isInteger(item.price))).toBe(true);
@@ -70,7 +75,9 @@ describe('POST /orders: happy path', () => {
         { sku: 'tea-sencha', name: 'Sencha green tea, 100 g', unitPrice: 899, quantity: 1, lineTotal: 899 },
       ],
     });
-    expect(field(response, 'id')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(field(response, 'id')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     const row = harness.db.prepare('SELECT owner_sub FROM orders').get();
     expect(row?.['owner_sub']).toBe('alice');
   });

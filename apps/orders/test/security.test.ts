@@ -97,10 +97,14 @@ describe('audience replay (a token minted for another service)', () => {
 
 describe('object level (API1): bob cannot touch alice’s order', () => {
   it('answers bob’s read with the same 404 as for an order that does not exist', async () => {
-    const theirs = await request(harness.app).get(`/orders/${aliceOrderId}`).set('Authorization', `Bearer ${bob}`);
+    const theirs = await request(harness.app)
+      .get(`/orders/${aliceOrderId}`)
+      .set('Authorization', `Bearer ${bob}`);
     const none = await request(harness.app).get(`/orders/${ANY_ORDER}`).set('Authorization', `Bearer ${bob}`);
     expect(theirs.status).toBe(404);
-    expect(theirs.body).toEqual({ error: { ...(none.body as { error: object }).error, requestId: expect.any(String) } });
+    expect(theirs.body).toEqual({
+      error: { ...(none.body as { error: object }).error, requestId: expect.any(String) },
+    });
     expect(errorCode(theirs)).toBe(errorCode(none));
   });
 
@@ -123,12 +127,24 @@ describe('object level (API1): bob cannot touch alice’s order', () => {
   });
 
   it('writes a deny audit line naming the reason, and never a token', () => {
-    const audit = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['audit']);
+    const audit = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['audit']);
     expect(audit).toContainEqual(
-      expect.objectContaining({ decision: 'deny', reason: 'not_owner', subject: 'bob', route: 'GET /orders/:id' }),
+      expect.objectContaining({
+        decision: 'deny',
+        reason: 'not_owner',
+        subject: 'bob',
+        route: 'GET /orders/:id',
+      }),
     );
     expect(audit).toContainEqual(
-      expect.objectContaining({ decision: 'allow', subject: 'alice', caller: 'gateway', route: 'POST /orders' }),
+      expect.objectContaining({
+        decision: 'allow',
+        subject: 'alice',
+        caller: 'gateway',
+        route: 'POST /orders',
+      }),
     );
     const all = logLines.join('\n');
     expect(all).not.toContain(alice);
@@ -154,7 +170,9 @@ describe('function level (API5): admin routes', () => {
 
   it('refuses a token with only the admin scope (admin routes are order routes too)', async () => {
     const adminOnly = await harness.userToken('carol', { scope: 'admin' });
-    const response = await request(harness.app).get('/admin/orders').set('Authorization', `Bearer ${adminOnly}`);
+    const response = await request(harness.app)
+      .get('/admin/orders')
+      .set('Authorization', `Bearer ${adminOnly}`);
     expect(response.status).toBe(403);
   });
 
@@ -162,8 +180,12 @@ describe('function level (API5): admin routes', () => {
     const carol = await harness.userToken('carol', { scope: 'orders admin' });
     const response = await request(harness.app).get('/admin/orders').set('Authorization', `Bearer ${carol}`);
     expect(response.status).toBe(200);
-    expect(response.body).toContainEqual(expect.objectContaining({ id: aliceOrderId, owner: 'alice', chargeId: null }));
-    const unknown = await request(harness.app).get('/admin/orders?owner=alice').set('Authorization', `Bearer ${carol}`);
+    expect(response.body).toContainEqual(
+      expect.objectContaining({ id: aliceOrderId, owner: 'alice', chargeId: null }),
+    );
+    const unknown = await request(harness.app)
+      .get('/admin/orders?owner=alice')
+      .set('Authorization', `Bearer ${carol}`);
     expect(errorCode(unknown)).toBe('unknown_query_parameter');
   });
 
@@ -190,7 +212,10 @@ describe('routes and the topology', () => {
     const registered = ordersRoutes({
       repository: new OrdersRepository(harness.db),
       tokenExchanger: standInExchanger(harness.issuer),
-      payments: { createCharge: () => Promise.reject(new Error('unused')), createRefund: () => Promise.reject(new Error('unused')) },
+      payments: {
+        createCharge: () => Promise.reject(new Error('unused')),
+        createRefund: () => Promise.reject(new Error('unused')),
+      },
       logger: createLogger({ service: 'orders', level: 'silent' }),
       now: () => new Date(),
       paymentMethod: 'pm_fake_visa',

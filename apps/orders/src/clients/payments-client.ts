@@ -44,7 +44,8 @@ export interface PaymentsClient {
   createRefund(request: RefundRequest): Promise<ConfirmedRefund>;
 }
 
-export type PaymentsClientErrorCode = 'payments_unavailable' | 'payments_refused' | 'payments_invalid_response';
+export type PaymentsClientErrorCode =
+  'payments_unavailable' | 'payments_refused' | 'payments_invalid_response';
 
 export class PaymentsClientError extends Error {
   override readonly name = 'PaymentsClientError';
@@ -102,7 +103,10 @@ export function createPaymentsClient(options: PaymentsClientOptions): PaymentsCl
         ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
       });
     } catch {
-      throw new PaymentsClientError('payments_unavailable', 'payments could not be reached or did not answer in time');
+      throw new PaymentsClientError(
+        'payments_unavailable',
+        'payments could not be reached or did not answer in time',
+      );
     }
   };
 
@@ -136,7 +140,10 @@ export function createPaymentsClient(options: PaymentsClientOptions): PaymentsCl
     },
 
     async createRefund(request: RefundRequest): Promise<ConfirmedRefund> {
-      const response = await post('/refunds', request, { chargeId: request.chargeId, amount: request.amount });
+      const response = await post('/refunds', request, {
+        chargeId: request.chargeId,
+        amount: request.amount,
+      });
       const fields = successFields(response, [201]);
       const id = fields['id'];
       const currency = fields['currency'];
@@ -161,7 +168,12 @@ function successFields(response: JsonResponse, accepted: readonly number[]): Rec
     throw new PaymentsClientError('payments_unavailable', `payments answered ${status}`, status);
   }
   if (!accepted.includes(status)) {
-    throw new PaymentsClientError('payments_refused', `payments refused with ${status}`, status, upstreamCode(body));
+    throw new PaymentsClientError(
+      'payments_refused',
+      `payments refused with ${status}`,
+      status,
+      upstreamCode(body),
+    );
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidResponse(status);
   return body as Record<string, unknown>;
@@ -175,5 +187,9 @@ function upstreamCode(body: unknown): string | undefined {
 }
 
 function invalidResponse(status: number): PaymentsClientError {
-  return new PaymentsClientError('payments_invalid_response', 'payments answered with an unexpected body', status);
+  return new PaymentsClientError(
+    'payments_invalid_response',
+    'payments answered with an unexpected body',
+    status,
+  );
 }

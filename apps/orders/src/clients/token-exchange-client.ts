@@ -13,7 +13,8 @@ export interface PaymentsTokenExchanger {
   exchange(subjectToken: string, scope?: string): Promise<string>;
 }
 
-export type TokenExchangeErrorCode = 'exchange_unavailable' | 'exchange_refused' | 'exchange_invalid_response';
+export type TokenExchangeErrorCode =
+  'exchange_unavailable' | 'exchange_refused' | 'exchange_invalid_response';
 
 export class TokenExchangeError extends Error {
   override readonly name = 'TokenExchangeError';
@@ -89,7 +90,10 @@ export function createTokenExchangeClient(options: TokenExchangeClientOptions): 
         });
       } catch {
         // Network, timeout or an oversized answer; the cause may quote the request, so it is not kept.
-        throw new TokenExchangeError('exchange_unavailable', 'auth could not be reached for the token exchange');
+        throw new TokenExchangeError(
+          'exchange_unavailable',
+          'auth could not be reached for the token exchange',
+        );
       }
       return accessTokenFrom(response.status, response.body);
     },
@@ -119,7 +123,10 @@ function accessTokenFrom(status: number, body: unknown): string {
     typeof type !== 'string' ||
     type.toLowerCase() !== 'bearer'
   ) {
-    throw new TokenExchangeError('exchange_invalid_response', 'auth answered the token exchange with nonsense');
+    throw new TokenExchangeError(
+      'exchange_invalid_response',
+      'auth answered the token exchange with nonsense',
+    );
   }
   return token;
 }

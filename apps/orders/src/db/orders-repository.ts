@@ -98,7 +98,14 @@ export class OrdersRepository {
           `INSERT INTO orders (id, owner_sub, status, total, currency, refunded_amount, charge_id, created_at, paid_at)
            VALUES (?, ?, ?, ?, ?, 0, NULL, ?, NULL)`,
         )
-        .run(created.id, created.ownerSub, created.status, created.total, created.currency, created.createdAt);
+        .run(
+          created.id,
+          created.ownerSub,
+          created.status,
+          created.total,
+          created.currency,
+          created.createdAt,
+        );
       const insertItem = this.#db.prepare(
         'INSERT INTO order_items (order_id, position, sku, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?, ?)',
       );
@@ -133,7 +140,9 @@ export class OrdersRepository {
             .prepare('SELECT * FROM orders WHERE owner_sub = ? ORDER BY created_at DESC, id LIMIT ?')
             .all(ownerSub, filter.limit)
         : this.#db
-            .prepare('SELECT * FROM orders WHERE owner_sub = ? AND status = ? ORDER BY created_at DESC, id LIMIT ?')
+            .prepare(
+              'SELECT * FROM orders WHERE owner_sub = ? AND status = ? ORDER BY created_at DESC, id LIMIT ?',
+            )
             .all(ownerSub, filter.status, filter.limit);
     return rows.map((row) => this.#withItems(row));
   }
@@ -181,7 +190,9 @@ export class OrdersRepository {
 
   failAttempt(attemptId: string, reason: string, now: Date): void {
     this.#db
-      .prepare("UPDATE payment_attempts SET outcome = 'failed', failure_reason = ?, finished_at = ? WHERE id = ?")
+      .prepare(
+        "UPDATE payment_attempts SET outcome = 'failed', failure_reason = ?, finished_at = ? WHERE id = ?",
+      )
       .run(reason, now.toISOString(), attemptId);
   }
 
@@ -208,7 +219,14 @@ export class OrdersRepository {
 
   /** Adds a confirmed refund to the order (refunded in full: status `refunded`) and records the answer. */
   completeRefund(
-    input: { orderId: string; attemptId: string; refundId: string; amount: number; clientKey: string; now: Date },
+    input: {
+      orderId: string;
+      attemptId: string;
+      refundId: string;
+      amount: number;
+      clientKey: string;
+      now: Date;
+    },
     respond: (order: Order) => RecordedResult,
   ): RecordedResult {
     return this.#transaction(() => {

@@ -16,9 +16,7 @@ import { parseBody } from '../validation.js';
 /** Payments' refund route requires exactly this scope; the exchanged token asks for nothing more. */
 export const PAYMENTS_REFUND_SCOPE = 'admin';
 
-const refundBody = z
-  .strictObject({ amount: z.number().int().min(1).max(100_000_000).optional() })
-  .optional();
+const refundBody = z.strictObject({ amount: z.number().int().min(1).max(100_000_000).optional() }).optional();
 
 export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
   const { repository, logger } = deps;
@@ -37,7 +35,10 @@ export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
     }
     const refundable = order.total - order.refundedAmount;
     if (order.chargeId === null || refundable === 0) {
-      throw conflict('order_not_refundable', 'Only a paid order with an amount left to refund can be refunded.');
+      throw conflict(
+        'order_not_refundable',
+        'Only a paid order with an amount left to refund can be refunded.',
+      );
     }
     const amount = body?.amount ?? refundable;
     if (amount > refundable) {
