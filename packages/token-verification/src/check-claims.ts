@@ -112,11 +112,12 @@ function withoutPrototype(claims: Claims): Claims {
 
 function freezeDeep<T extends object>(root: T): T {
   // Iterative for the same reason as containsProtoKey: depth is bounded only by the token length.
-  const pending: unknown[] = [root];
+  const pending: object[] = [root];
   for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
-    if (typeof value !== 'object' || value === null || Object.isFrozen(value)) continue;
     Object.freeze(value);
-    pending.push(...Object.values(value as Record<string, unknown>));
+    for (const member of Object.values(value) as unknown[]) {
+      if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) pending.push(member);
+    }
   }
   return root;
 }

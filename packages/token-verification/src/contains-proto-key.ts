@@ -4,11 +4,13 @@
 
 export function containsProtoKey(root: unknown): boolean {
   // Iterative, so a deeply nested (but short) header cannot exhaust the call stack.
-  const pending: unknown[] = [root];
+  if (typeof root !== 'object' || root === null) return false;
+  const pending: object[] = [root];
   for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
-    if (typeof value !== 'object' || value === null) continue;
-    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return true;
-    pending.push(...Object.values(value as Record<string, unknown>));
+    if (Object.hasOwn(value, '__proto__')) return true;
+    for (const member of Object.values(value) as unknown[]) {
+      if (typeof member === 'object' && member !== null) pending.push(member);
+    }
   }
   return false;
 }

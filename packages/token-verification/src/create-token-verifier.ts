@@ -2,16 +2,17 @@
 // with an optional cache of successful results in front.
 import { compactVerify } from 'jose';
 import type { CryptoKey, FlattenedJWSInput, JWSHeaderParameters, VerifyOptions } from 'jose';
+import { cacheVerifications } from './cache-verifications.js';
+import type { Verification } from './cache-verifications.js';
 import { checkClaims } from './check-claims.js';
 import { TokenVerificationError } from './errors.js';
 import { createStaticKeySource } from './key-source.js';
 import type { KeySource } from './key-source.js';
 import { mapJoseError } from './map-jose-error.js';
 import { parseVerifierOptions } from './options.js';
-import type { TokenVerifierOptions, VerifiedTokenCacheOptions, VerifierPolicy } from './options.js';
-import { MAX_TOKEN_LENGTH, precheckToken } from './precheck-token.js';
+import type { TokenVerifierOptions, VerifierPolicy } from './options.js';
+import { precheckToken } from './precheck-token.js';
 import { createRemoteKeySource } from './remote-jwks.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
 import type { VerifiedToken } from './verified-token.js';
 
 export interface TokenVerifier {
@@ -28,7 +29,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const verify =
     policy.cache === undefined
       ? verifyUncached
-      : cachedVerification(policy.cache, policy, keySource, verifyUncached);
+      : cacheVerifications(verifyUncached, {
+          ...policy.cache,
+          keySource,
+          now: policy.now,
+          maxTokenAgeSeconds: policy.maxTokenAgeSeconds,
+        });
   return {
     async verify(token: string): Promise<VerifiedToken> {
       try {
@@ -47,8 +53,6 @@ function createKeySource(policy: VerifierPolicy): KeySource {
     ? createStaticKeySource(jwks.jwks)
     : createRemoteKeySource({ ...jwks, now: policy.now });
 }
-
-type Verification = (token: string) => Promise<VerifiedToken>;
 
 function uncachedVerification(policy: VerifierPolicy, keySource: KeySource): Verification {
   const getKey = (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> =>
@@ -73,39 +77,4 @@ function parsePayload(payload: Uint8Array): unknown {
   } catch {
     throw new TokenVerificationError('token_malformed', 'token payload is not JSON');
   }
-}
-
-function cachedVerification(
-  cacheOptions: VerifiedTokenCacheOptions,
-  policy: VerifierPolicy,
-  keySource: KeySource,
-  verifyUncached: Verification,
-): Verification {
-  const cache = new VerifiedTokenCache(cacheOptions.maxEntries, cacheOptions.maxTtlSeconds);
-  let cacheGeneration = keySource.generation;
-  return async (token) => {
-    // Oversized or non-string input goes straight to the prechecks that refuse it, without being hashed.
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return verifyUncached(token);
-    if (keySource.generation !== cacheGeneration) {
-      // A key was withdrawn: nothing verified before may be served again without a fresh check.
-      cache.clear();
-      cacheGeneration = keySource.generation;
-    }
-    const key = VerifiedTokenCache.keyOf(token);
-    // A hit is served only while the key set is fresh; a stale set is refreshed by the full path first.
-    const hit = keySource.isFresh() ? cache.get(key, policy.now()) : undefined;
-    if (hit !== undefined) return hit;
-    const generation = keySource.generation;
-    const verified = await verifyUncached(token);
-    // If keys were withdrawn while this verification ran, its result may rest on a withdrawn key.
-    if (keySource.generation === generation) {
-      cache.set(key, verified, policy.now(), notAfter(verified, policy));
-    }
-    return verified;
-  };
-}
-
-function notAfter(token: VerifiedToken, policy: VerifierPolicy): number {
-  const byAge = policy.maxTokenAgeSeconds === undefined ? Infinity : token.iat + policy.maxTokenAgeSeconds;
-  return Math.min(token.exp, byAge) * 1000;
 }

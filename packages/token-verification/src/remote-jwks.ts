@@ -45,7 +45,7 @@ class RemoteJwks implements KeySource {
 
   isFresh(): boolean {
     const current = this.#current;
-    return current !== undefined && this.#options.now() - current.fetchedAt < this.#options.maxAgeMs;
+    return current !== undefined && isWithin(this.#options.now() - current.fetchedAt, this.#options.maxAgeMs);
   }
 
   async getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
@@ -70,7 +70,7 @@ class RemoteJwks implements KeySource {
   #refresh(): Promise<void> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const startedAt = this.#options.now();
-    if (startedAt - this.#lastAttemptAt < this.#options.cooldownMs) return Promise.resolve();
+    if (isWithin(startedAt - this.#lastAttemptAt, this.#options.cooldownMs)) return Promise.resolve();
     this.#lastAttemptAt = startedAt;
     this.#inFlight = this.#fetchAndInstall(startedAt).finally(() => {
       this.#inFlight = undefined;
@@ -93,6 +93,14 @@ class RemoteJwks implements KeySource {
     if (this.#current === undefined) throw unavailable();
     return this.#current;
   }
+}
+
+/**
+ * Whether `elapsed` lies in [0, limit). A negative elapsed time means the wall clock stepped back; treating
+ * it as "limit passed" makes a clock step cost one refetch, instead of freezing a set or a cooldown in place.
+ */
+function isWithin(elapsed: number, limit: number): boolean {
+  return elapsed >= 0 && elapsed < limit;
 }
 
 function toLocalSet(jwks: JSONWebKeySet): ReturnType<typeof createLocalJWKSet> {

@@ -5,7 +5,8 @@ import type { VerifiedToken } from './verified-token.js';
 
 interface Entry {
   readonly token: VerifiedToken;
-  /** Epoch ms after which the entry must not be served. */
+  readonly storedAt: number;
+  /** Epoch ms from which the entry must not be served. */
   readonly expiresAt: number;
 }
 
@@ -33,7 +34,8 @@ export class VerifiedTokenCache {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     this.#entries.delete(key);
-    if (now >= entry.expiresAt) return undefined;
+    // An entry "from the future" means the wall clock stepped back: its TTL can no longer be trusted.
+    if (now >= entry.expiresAt || now < entry.storedAt) return undefined;
     this.#entries.set(key, entry);
     return entry.token;
   }
@@ -47,7 +49,7 @@ export class VerifiedTokenCache {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { token, expiresAt });
+    this.#entries.set(key, { token, storedAt: now, expiresAt });
   }
 
   clear(): void {

@@ -144,6 +144,18 @@ describe('unknown kids and the cooldown', () => {
   });
 });
 
+describe('a wall clock that steps back', () => {
+  it('refetches rather than treating the set as fresh, or the cooldown as running, for the size of the step', async () => {
+    const verifier = remoteVerifier();
+    await verifier.verify(mint(keyA));
+    server.serveJson({ keys: [keyA.jwk, keyB.jwk] });
+    clock.advanceSeconds(-3600);
+    const underB = mint(keyB, { claims: { iat: 1_750_000_000 - 3600, exp: 1_750_000_000 - 3000 } });
+    await expect(verifier.verify(underB)).resolves.toBeDefined();
+    expect(server.requests()).toBe(2);
+  });
+});
+
 describe('failing closed', () => {
   const brokenAnswers: [string, (server: CountingServer) => void][] = [
     [

@@ -79,6 +79,13 @@ describe('VerifiedTokenCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('drops an entry when the clock steps back past the moment it was stored', () => {
+    const cache = new VerifiedTokenCache(10, 60);
+    cache.set('k', token, 100_000, 600_000);
+    expect(cache.get('k', 100_000)).toBe(token);
+    expect(cache.get('k', 99_999)).toBeUndefined();
+  });
+
   it('does not store what is already past its bound', () => {
     const cache = new VerifiedTokenCache(10, 60);
     cache.set('gone', token, 5_000, 5_000);
