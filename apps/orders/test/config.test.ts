@@ -1,0 +1,49 @@
+// Orders' configuration: documented defaults, and refusal of bad values without echoing them.
+import { join, resolve } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, parseConfig } from '@airlock/service-kit';
+
+import { DEFAULT_DATA_DIR, ordersConfigSchema } from '../src/config.js';
+
+describe('orders configuration', () => {
+  it('defaults to loopback, the topology port and the local stack URLs', () => {
+    const config = parseConfig(ordersConfigSchema, {});
+    expect(config).toMatchObject({
+      port: 8082,
+      host: '127.0.0.1',
+      issuer: 'http://127.0.0.1:8080/auth',
+      jwksUrl: new URL('http://127.0.0.1:8081/auth/jwks'),
+      authUrl: new URL('http://127.0.0.1:8081'),
+      paymentsUrl: new URL('http://127.0.0.1:8083'),
+      dataDir: DEFAULT_DATA_DIR,
+      databaseFile: join(DEFAULT_DATA_DIR, 'orders', 'orders.db'),
+    });
+    expect(DEFAULT_DATA_DIR).toBe(resolve(import.meta.dirname, '../../../.data'));
+  });
+
+  it('resolves a relative data folder against the working directory', () => {
+    const config = parseConfig(ordersConfigSchema, { AIRLOCK_DATA_DIR: 'tmp-data' });
+    expect(config.databaseFile).toBe(resolve('tmp-data', 'orders', 'orders.db'));
+  });
+
+  it.each([
+    ['AIRLOCK_ORDERS_PORT', '70000'],
+    ['AIRLOCK_ORDERS_HOST', 'http://evil/'],
+    ['AIRLOCK_PAYMENTS_URL', 'http://user:secret-password@127.0.0.1:8083'],
+    ['AIRLOCK_AUTH_URL', 'file:///etc/passwd'],
+    ['AIRLOCK_JWKS_URL', 'not a url'],
+  ])('refuses %s=%s, naming the variable but not the value', (name, value) => {
+    const failure = (() => {
+      try {
+        parseConfig(ordersConfigSchema, { [name]: value });
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).message).toContain(name);
+    expect((failure as ConfigError).message).not.toContain('secret-password');
+  });
+});

@@ -1,0 +1,47 @@
+// Payments' configuration: documented defaults, and refusal of bad values without echoing them.
+import { join, resolve } from 'node:path';
+
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, parseConfig } from '@airlock/service-kit';
+
+import { DEFAULT_DATA_DIR, paymentsConfigSchema } from '../src/config.js';
+
+describe('payments configuration', () => {
+  it('defaults to loopback, the topology port and the local stack URLs', () => {
+    const config = parseConfig(paymentsConfigSchema, {});
+    expect(config).toMatchObject({
+      port: 8083,
+      host: '127.0.0.1',
+      issuer: 'http://127.0.0.1:8080/auth',
+      jwksUrl: new URL('http://127.0.0.1:8081/auth/jwks'),
+      dataDir: DEFAULT_DATA_DIR,
+      databaseFile: join(DEFAULT_DATA_DIR, 'payments', 'payments.db'),
+    });
+    expect(DEFAULT_DATA_DIR).toBe(resolve(import.meta.dirname, '../../../.data'));
+  });
+
+  it('resolves a relative data folder against the working directory', () => {
+    const config = parseConfig(paymentsConfigSchema, { AIRLOCK_DATA_DIR: 'tmp-data' });
+    expect(config.databaseFile).toBe(resolve('tmp-data', 'payments', 'payments.db'));
+  });
+
+  it.each([
+    ['AIRLOCK_PAYMENTS_PORT', '70000'],
+    ['AIRLOCK_PAYMENTS_HOST', 'http://evil/'],
+    ['AIRLOCK_JWKS_URL', 'http://user:secret-password@127.0.0.1:8081/auth/jwks'],
+    ['AIRLOCK_AUTH_ISSUER', 'file:///etc/passwd'],
+    ['AIRLOCK_JWKS_URL', 'not a url'],
+  ])('refuses %s=%s, naming the variable but not the value', (name, value) => {
+    const failure = (() => {
+      try {
+        parseConfig(paymentsConfigSchema, { [name]: value });
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).message).toContain(name);
+    expect((failure as ConfigError).message).not.toContain('secret-password');
+  });
+});
