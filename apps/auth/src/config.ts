@@ -1,0 +1,163 @@
+// Auth's configuration: the environment, parsed once at start-up with a schema. Defaults are named
+// constants; anything that would weaken the server in production is refused there, not warned about.
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { airlockTopology, serviceNamed } from '@airlock/topology';
+import {
+  booleanFlagSchema,
+  logLevelSchema,
+  parseConfig,
+  portSchema,
+  urlSchema,
+  type Env,
+} from '@airlock/service-kit';
+import { z } from 'zod';
+
+/** The gateway's public URL plus the edge prefix that routes to auth. */
+export const DEFAULT_ISSUER = 'http://127.0.0.1:8080/auth';
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = serviceNamed(airlockTopology, 'auth').port;
+/** `.data` at the repository root: git-ignored, shared by the local stack. */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
+export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+export const DEFAULT_SESSION_TTL_SECONDS = 8 * 60 * 60;
+/** What consumers may cache the JWKS for (token-verification's default); key promotion waits longer. */
+export const DEFAULT_JWKS_CACHE_MAX_AGE_SECONDS = 300;
+export const DEFAULT_WEB_REDIRECT_URIS = 'http://127.0.0.1:8080/callback';
+
+/** The path the topology's edge route gives auth; the issuer must live there or nothing routes to it. */
+export const AUTH_PATH_PREFIX = edgePrefixOfAuth();
+
+function edgePrefixOfAuth(): string {
+  const route = airlockTopology.edgeRoutes.find((candidate) => candidate.to === 'auth');
+  if (route === undefined) throw new Error('the topology routes nothing to auth');
+  return route.prefix;
+}
+
+const secondsSchema = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,9}$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const pathSchema = z
+  .string()
+  .min(1, 'must be a path')
+  .transform((value) => resolve(value));
+
+const redirectUrisSchema = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((uri) => uri.trim())
+      .filter((uri) => uri.length > 0),
+  )
+  .pipe(z.array(urlSchema).min(1, 'must list at least one redirect URI'));
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.string().optional(),
+    AIRLOCK_ENV: z
+      .enum(['development', 'production'], { error: "must be 'development' or 'production'" })
+      .optional(),
+    AIRLOCK_AUTH_ISSUER: urlSchema.default(DEFAULT_ISSUER),
+    AIRLOCK_AUTH_HOST: z.string().min(1).default(DEFAULT_HOST),
+    AIRLOCK_AUTH_PORT: portSchema.optional(),
+    AIRLOCK_DATA_DIR: pathSchema.optional(),
+    AIRLOCK_WORKLOAD_KEYS_DIR: pathSchema.optional(),
+    AIRLOCK_USERS_FILE: pathSchema.optional(),
+    AIRLOCK_DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+    AIRLOCK_AUTH_WEB_REDIRECT_URIS: redirectUrisSchema.default([DEFAULT_WEB_REDIRECT_URIS]),
+    AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS: secondsSchema(60, 3600).optional(),
+    AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS: secondsSchema(300, 30 * 24 * 3600).optional(),
+    AIRLOCK_AUTH_SESSION_TTL_SECONDS: secondsSchema(300, 7 * 24 * 3600).optional(),
+    AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: secondsSchema(0, 24 * 3600).optional(),
+    AIRLOCK_AUTH_TRUST_PROXY: booleanFlagSchema,
+    LOG_LEVEL: logLevelSchema,
+  })
+  .superRefine((env, context) => {
+    const issuer = new URL(env.AIRLOCK_AUTH_ISSUER);
+    if (issuer.pathname !== AUTH_PATH_PREFIX || issuer.search !== '' || issuer.hash !== '') {
+      context.addIssue({
+        code: 'custom',
+        path: ['AIRLOCK_AUTH_ISSUER'],
+        message: `must be the gateway's origin followed by ${AUTH_PATH_PREFIX}, with no query or fragment`,
+      });
+    }
+    const production =
+      env.AIRLOCK_ENV === 'production' || (env.AIRLOCK_ENV === undefined && env.NODE_ENV === 'production');
+    if (production && env.AIRLOCK_USERS_FILE === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AIRLOCK_USERS_FILE'],
+        message: 'is required in production: auth never runs on demo users there',
+      });
+    }
+    if (production && env.AIRLOCK_DEMO_PASSWORD !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['AIRLOCK_DEMO_PASSWORD'],
+        message: 'must not be set in production: demo users are refused there',
+      });
+    }
+  });
+
+export interface AuthConfig {
+  readonly production: boolean;
+  /** Public issuer identifier; every URL auth advertises is built from it, never from request headers. */
+  readonly issuer: string;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** `<dataDir>/auth`: signing keys, cookie keys, the database, the generated demo password. */
+  readonly authDir: string;
+  /** Where services publish their workload public keys (`<dir>/<service>/workload-key.public.jwk.json`). */
+  readonly workloadKeysDir: string;
+  /** Real users (production); undefined = seeded demo users (development only). */
+  readonly usersFile: string | undefined;
+  readonly demoPassword: string | undefined;
+  readonly webRedirectUris: readonly string[];
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly jwksCacheMaxAgeSeconds: number;
+  /** Take the client address for login rate limits from the last X-Forwarded-For hop (the gateway's). */
+  readonly trustProxy: boolean;
+  readonly logLevel: z.output<typeof logLevelSchema>;
+}
+
+export function parseAuthConfig(env: Env = process.env): AuthConfig {
+  const parsed = parseConfig(environmentSchema, env);
+  const production =
+    parsed.AIRLOCK_ENV === 'production' ||
+    (parsed.AIRLOCK_ENV === undefined && parsed.NODE_ENV === 'production');
+  const dataDir = parsed.AIRLOCK_DATA_DIR ?? DEFAULT_DATA_DIR;
+  return {
+    production,
+    issuer: parsed.AIRLOCK_AUTH_ISSUER,
+    host: parsed.AIRLOCK_AUTH_HOST,
+    port: parsed.AIRLOCK_AUTH_PORT ?? DEFAULT_PORT,
+    dataDir,
+    authDir: resolve(dataDir, 'auth'),
+    workloadKeysDir: parsed.AIRLOCK_WORKLOAD_KEYS_DIR ?? dataDir,
+    usersFile: parsed.AIRLOCK_USERS_FILE,
+    demoPassword: parsed.AIRLOCK_DEMO_PASSWORD,
+    webRedirectUris: parsed.AIRLOCK_AUTH_WEB_REDIRECT_URIS,
+    accessTokenTtlSeconds: parsed.AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlSeconds:
+      parsed.AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+    sessionTtlSeconds: parsed.AIRLOCK_AUTH_SESSION_TTL_SECONDS ?? DEFAULT_SESSION_TTL_SECONDS,
+    jwksCacheMaxAgeSeconds:
+      parsed.AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS ?? DEFAULT_JWKS_CACHE_MAX_AGE_SECONDS,
+    trustProxy: parsed.AIRLOCK_AUTH_TRUST_PROXY,
+    logLevel: parsed.LOG_LEVEL,
+  };
+}
+
+/** Resolves a path the way the schema does, for callers that build a config by hand (tests, the CLI). */
+export function absolutePath(path: string): string {
+  return isAbsolute(path) ? path : resolve(path);
+}

@@ -1,0 +1,86 @@
+// Starts the real auth on a loopback port with a data folder of the test's own, exactly as index.ts does
+// but without globals, so suites can restart it, rotate its keys and look at its files.
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@airlock/service-kit';
+import { createApp, type AuthApp } from '../../src/app.js';
+import { parseAuthConfig } from '../../src/config.js';
+import type { LoginRateLimiterOptions } from '../../src/users/login-rate-limiter.js';
+
+export const DEMO_PASSWORD = 'correct-horse-battery-staple';
+export const WEB_CALLBACK_PATH = '/web/callback';
+
+export interface RunningAuth {
+  readonly issuer: string;
+  readonly origin: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly auth: AuthApp;
+  stop(): Promise<void>;
+}
+
+export interface StartAuthOptions {
+  readonly dataDir?: string;
+  /** Reuse a port (restart tests keep the issuer). */
+  readonly port?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly rateLimits?: LoginRateLimiterOptions;
+}
+
+export async function makeDataDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'airlock-auth-test-'));
+}
+
+export async function removeDataDir(dataDir: string): Promise<void> {
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startAuth(options: StartAuthOptions = {}): Promise<RunningAuth> {
+  const dataDir = options.dataDir ?? (await makeDataDir());
+  const server = createServer();
+  const port = await listen(server, options.port ?? 0);
+  const origin = `http://127.0.0.1:${port}`;
+  const issuer = `${origin}/auth`;
+  const config = parseAuthConfig({
+    AIRLOCK_DATA_DIR: dataDir,
+    AIRLOCK_AUTH_ISSUER: issuer,
+    AIRLOCK_DEMO_PASSWORD: DEMO_PASSWORD,
+    AIRLOCK_AUTH_WEB_REDIRECT_URIS: `${origin}${WEB_CALLBACK_PATH}`,
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  });
+  const auth = await createApp({
+    config,
+    logger: createLogger({ service: 'auth', level: 'silent' }),
+    ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
+  });
+  server.on('request', auth.app);
+  return {
+    issuer,
+    origin,
+    port,
+    dataDir,
+    auth,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+      await auth.close();
+    },
+  };
+}
