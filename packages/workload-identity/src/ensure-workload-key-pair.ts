@@ -37,6 +37,7 @@ export async function ensureWorkloadKeyPair(location: WorkloadKeyLocation): Prom
   // The folder stays listable so that auth (possibly another user) can read the public file; the
   // private file's own mode is what protects it.
   await mkdir(paths.dir, { recursive: true, mode: 0o755 });
+  await mkdir(paths.publicDir, { recursive: true, mode: 0o755 });
   const privateJwk = (await readPrivateJwk(paths)) ?? (await createPrivateJwk(paths));
   const publicJwk = publicPartOf(privateJwk);
   await publishPublicJwk(paths, publicJwk);

@@ -10,13 +10,22 @@ export const PRIVATE_KEY_FILE = 'workload-key.private.jwk.json';
 export const PUBLIC_KEY_FILE = 'workload-key.public.jwk.json';
 
 export interface WorkloadKeyLocation {
-  /** The data folder shared by the local stack (`AIRLOCK_DATA_DIR`); each service writes under `<dataDir>/<service>/`. */
+  /** The data folder (`AIRLOCK_DATA_DIR`); the private key goes to `<dataDir>/<service>/`. */
   readonly dataDir: string;
   readonly service: string;
+  /**
+   * Where the public key is published for auth (`AIRLOCK_WORKLOAD_KEYS_DIR`): `<publicKeysDir>/<service>/`.
+   * Defaults to `dataDir` (the local stack shares one folder); containers mount a separate volume here, so
+   * auth can read the public key without any access to the service's data.
+   */
+  readonly publicKeysDir?: string;
 }
 
 export interface WorkloadKeyPaths {
+  /** Holds the private key. */
   readonly dir: string;
+  /** Holds the public key (the same folder unless publicKeysDir is given). */
+  readonly publicDir: string;
   readonly privateKey: string;
   readonly publicKey: string;
 }
@@ -30,13 +39,22 @@ export function assertServiceName(service: unknown): asserts service is string {
   }
 }
 
-export function workloadKeyPaths({ dataDir, service }: WorkloadKeyLocation): WorkloadKeyPaths {
+export function workloadKeyPaths({ dataDir, service, publicKeysDir }: WorkloadKeyLocation): WorkloadKeyPaths {
   assertServiceName(service);
   if (typeof dataDir !== 'string' || dataDir.length === 0) {
     throw new TypeError('dataDir must be a non-empty path');
   }
+  if (publicKeysDir !== undefined && (typeof publicKeysDir !== 'string' || publicKeysDir.length === 0)) {
+    throw new TypeError('publicKeysDir must be a non-empty path when given');
+  }
   const dir = join(dataDir, service);
-  return { dir, privateKey: join(dir, PRIVATE_KEY_FILE), publicKey: join(dir, PUBLIC_KEY_FILE) };
+  const publicDir = join(publicKeysDir ?? dataDir, service);
+  return {
+    dir,
+    publicDir,
+    privateKey: join(dir, PRIVATE_KEY_FILE),
+    publicKey: join(publicDir, PUBLIC_KEY_FILE),
+  };
 }
 
 /**

@@ -3,16 +3,21 @@
 import { readFile } from 'node:fs/promises';
 import { WorkloadIdentityError } from './errors.js';
 import { isNotFound } from './fs-errors.js';
-import { assertFileMode, workloadKeyPaths, type WorkloadKeyLocation } from './key-files.js';
+import { assertFileMode, workloadKeyPaths } from './key-files.js';
 import { parsePublicJwk, type WorkloadPublicJwk } from './workload-jwk.js';
 
 /** Group and others may not write the file: whoever could would choose the key auth trusts. */
 const PUBLIC_FORBIDDEN_BITS = 0o022;
 
-export async function readWorkloadPublicJwk(
-  location: WorkloadKeyLocation,
-): Promise<WorkloadPublicJwk | undefined> {
-  const { publicKey } = workloadKeyPaths(location);
+/**
+ * `dataDir`: the folder the service published into, `<dataDir>/<service>/workload-key.public.jwk.json`
+ * (the shared data folder locally, AIRLOCK_WORKLOAD_KEYS_DIR in containers).
+ */
+export async function readWorkloadPublicJwk(location: {
+  readonly dataDir: string;
+  readonly service: string;
+}): Promise<WorkloadPublicJwk | undefined> {
+  const { publicKey } = workloadKeyPaths({ dataDir: location.dataDir, service: location.service });
   let text: string;
   try {
     text = await readFile(publicKey, 'utf8');

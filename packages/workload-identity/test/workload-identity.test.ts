@@ -48,6 +48,16 @@ describe('ensureWorkloadKeyPair', () => {
     expect(publicFile.kid).toBe(orders.kid);
   });
 
+  it('publishes the public key into a separate folder when one is given (containers)', async () => {
+    const publicKeysDir = join(dataDir, 'published');
+    const pair = await ensureWorkloadKeyPair({ dataDir, service: 'gateway', publicKeysDir });
+    const paths = workloadKeyPaths({ dataDir, service: 'gateway', publicKeysDir });
+    expect(paths.publicKey.startsWith(join(publicKeysDir, 'gateway'))).toBe(true);
+    expect((await stat(paths.privateKey)).mode & 0o777).toBe(0o600);
+    expect((await readWorkloadPublicJwk({ dataDir: publicKeysDir, service: 'gateway' }))?.kid).toBe(pair.kid);
+    await expect(readWorkloadPublicJwk({ dataDir, service: 'gateway' })).resolves.toBeUndefined();
+  });
+
   it('keeps the private key non-extractable in memory', () => {
     expect(orders.privateKey.extractable).toBe(false);
   });
