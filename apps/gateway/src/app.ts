@@ -221,6 +221,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     requestId: string,
     clientIp: string,
     bodyLimit: number,
+    hasBody: boolean,
     resolution: Extract<Resolution, { kind: 'resolved' }> | undefined,
   ): void {
     const origin = req.headers.origin;
@@ -238,8 +239,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
       sendError(res, 500, 'internal_error', requestId, origin);
       return;
     }
-    const hasBody =
-      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     forward({
       dispatcher: pool,
       origin: upstreamOrigin,
@@ -332,7 +331,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       : config.maxBodyBytes;
     const contentLength = req.headers['content-length'];
     const chunked = req.headers['transfer-encoding'] !== undefined;
-    if (contentLength !== undefined || chunked) {
+    // node's parser has validated Content-Length (digits only, one value, not next to Transfer-Encoding).
+    const hasBody = chunked || (contentLength !== undefined && contentLength !== '0');
+    if (hasBody) {
       if (method === 'GET') {
         decide(false, 'unexpected_body', route.label, requestId);
         sendError(res, 400, 'unexpected_body', requestId, origin);
@@ -348,7 +349,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const forwardPath = upstreamPath + search;
     if (edge.as === 'public') {
       decide(true, 'public_route', route.label, requestId);
-      forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, undefined);
+      forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, hasBody, undefined);
       return;
     }
 
@@ -437,7 +438,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return;
       }
       decide(true, 'forwarded', route.label, requestId, resolution);
-      forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, resolution);
+      forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, hasBody, resolution);
     }
   }
 

@@ -35,6 +35,8 @@ export interface StubAuth {
   jwtLifetimeSeconds: number;
   /** Delay before answering, for single-flight tests (ms). */
   delayMs: number;
+  /** The stub's clock (epoch ms), shared with a gateway whose clock a test moves. */
+  now: () => number;
   /** Number of token-exchange calls received. */
   readonly calls: () => number;
   /** The public JWKS the minted tokens verify against. */
@@ -56,7 +58,7 @@ export async function startStubAuth(): Promise<StubAuth> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'stub-1', alg: 'ES256', use: 'sig' };
   let exchanges = 0;
-  const state = { mode: 'ok' as StubAuthMode, jwtLifetimeSeconds: 300, delayMs: 0 };
+  const state = { mode: 'ok' as StubAuthMode, jwtLifetimeSeconds: 300, delayMs: 0, now: Date.now };
 
   const mint = async (claims: Record<string, unknown>, typ = 'at+jwt'): Promise<string> =>
     new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'stub-1', typ }).sign(privateKey);
@@ -81,7 +83,7 @@ export async function startStubAuth(): Promise<StubAuth> {
     const form = new URLSearchParams(body);
     const audience = form.get('audience') ?? '';
     const user = userOf(form.get('subject_token') ?? '');
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(state.now() / 1000);
     const claims = {
       iss: STUB_ISSUER,
       sub: user,
@@ -192,6 +194,12 @@ export async function startStubAuth(): Promise<StubAuth> {
     },
     set delayMs(value: number) {
       state.delayMs = value;
+    },
+    get now() {
+      return state.now;
+    },
+    set now(value: () => number) {
+      state.now = value;
     },
     calls: () => exchanges,
     jwks: { keys: [publicJwk] },

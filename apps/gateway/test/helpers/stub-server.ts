@@ -61,3 +61,19 @@ export function echoHandler(req: IncomingMessage, res: ServerResponse, body: str
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
   res.end(payload);
 }
+
+/** Decodes (without verifying) the payload of the Bearer JWT an upstream received. */
+export function jwtClaims(authorization: string | undefined): Record<string, unknown> | undefined {
+  const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
+  const payload = token?.split('.')[1];
+  if (payload === undefined) return undefined;
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** An internal service that answers with who the JWT says the caller is, and never echoes the JWT itself. */
+export function whoamiHandler(req: IncomingMessage, res: ServerResponse): void {
+  const claims = jwtClaims(req.headers.authorization);
+  const payload = JSON.stringify({ sub: claims?.sub, aud: claims?.aud, url: req.url });
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  res.end(payload);
+}
