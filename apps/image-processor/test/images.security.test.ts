@@ -4,8 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair } from 'jose';
 import sharp from 'sharp';
 import request from 'supertest';
+import { createLogger } from '@airlock/service-kit';
+import { createTokenVerifier } from '@airlock/token-verification';
 
+import { createApp } from '../src/app.js';
 import { MAX_BODY_BYTES } from '../src/image/limits.js';
+import { imageProcessorVerifierOptions } from '../src/verifier.js';
 import {
   jpegClaiming,
   photo,
@@ -18,7 +22,7 @@ import {
 import { auditLines, createHarness } from './support/harness.js';
 import type { Harness } from './support/harness.js';
 import { errorCode } from './support/http.js';
-import { unsignedToken } from './support/tokens.js';
+import { TEST_ISSUER, unsignedToken } from './support/tokens.js';
 
 let harness: Harness;
 let token: string;
@@ -153,6 +157,24 @@ describe('the token layer', () => {
   it.each(cases)('refuses $name with $status $code', async ({ authorization, status, code }) => {
     const response = await upload(png, 'image/png', await authorization()).expect(status);
     expect(errorCode(response)).toBe(code);
+  });
+
+  it('fails closed with 503 when the keys of auth cannot be fetched through the gateway', async () => {
+    // Port 1 on loopback: nothing listens, the fetch is refused at once. No traffic leaves the machine.
+    const verifier = createTokenVerifier(
+      imageProcessorVerifierOptions(TEST_ISSUER, new URL('http://127.0.0.1:1/auth/jwks')),
+    );
+    const app = createApp({
+      logger: createLogger({ service: 'image-processor', level: 'silent' }),
+      verifier,
+    });
+    const response = await request(app)
+      .post('/images')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'image/png')
+      .send(png)
+      .expect(503);
+    expect(errorCode(response)).toBe('unavailable');
   });
 
   it('decides on the token before reading the body: an unauthenticated huge upload is 401, not 413', async () => {

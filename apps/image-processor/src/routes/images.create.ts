@@ -89,13 +89,15 @@ export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
 
   const audit = (req: Request, decision: 'allow' | 'deny', reason: string, caller?: string): void => {
     const auth = req.auth;
+    // The token layer names a refused caller itself; an accepted token names it in `act`.
+    const actor = caller ?? auth?.act?.sub;
     auditDecision(logger, {
       route: ROUTE,
       decision,
       reason,
       ...(auth === undefined ? {} : { subject: auth.sub }),
       ...(auth?.client_id === undefined ? {} : { client: auth.client_id }),
-      ...(caller === undefined ? (auth?.act === undefined ? {} : { caller: auth.act.sub }) : { caller }),
+      ...(actor === undefined ? {} : { caller: actor }),
       ...(req.id === undefined ? {} : { requestId: req.id }),
     });
   };
