@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { airlockTopology } from '@airlock/topology';
 
 import { createApp } from '../src/app.js';
 import { MAX_BODY_BYTES } from '../src/image/limits.js';
@@ -66,12 +67,15 @@ describe('the token layer', () => {
       status: 401,
       code: 'invalid_token',
     },
-    {
-      name: 'token for orders (aud: orders)',
-      authorization: () => bearer({ aud: 'orders' }),
-      status: 401,
-      code: 'invalid_token',
-    },
+    // A token minted for any other service of the topology is refused here: no replay between services.
+    ...airlockTopology.services
+      .filter((service) => service.name !== 'image-processor')
+      .map((service): Case => ({
+        name: `token for ${service.name} (aud: ${service.name})`,
+        authorization: () => bearer({ aud: service.name }),
+        status: 401,
+        code: 'invalid_token',
+      })),
     {
       name: 'token for two audiences',
       authorization: () => bearer({ aud: ['image-processor', 'orders'] }),
