@@ -11,6 +11,7 @@ import { END_USER_CLIENT_IDS } from '../clients/client-registry.js';
 import type { LoadedSigningKeys } from '../keys/loaded-signing-keys.js';
 import { SIGNING_ALG } from '../keys/signing-key-set.js';
 import type { UserStore } from '../users/user-store.js';
+import { mayHoldScope } from './grant-scopes.js';
 import { hashId, type SqliteStore } from './sqlite-adapter.js';
 
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -169,10 +170,13 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
       ? await clientAccessTokenSubject(provider, subjectToken)
       : await serviceTokenSubject(provider, deps, subjectToken, rule.subjectAudience, now);
 
-  if (deps.users.find(subject.sub) === undefined) {
+  const user = deps.users.find(subject.sub);
+  if (user === undefined) {
     throw new Refusal('unknown_user', new errors.InvalidGrant('the subject token is not active'));
   }
-  const scopes = narrowScopes(subject.scopes, params.scope);
+  // The role is checked again here, not only at sign-in: a user who lost it stops getting admin inward.
+  const held = subject.scopes.filter((scope) => mayHoldScope(user, scope));
+  const scopes = narrowScopes(held, params.scope);
   const exp = Math.min(now + INTERNAL_TOKEN_TTL_SECONDS, subject.exp);
   if (exp <= now)
     throw new Refusal('subject_expired', new errors.InvalidGrant('the subject token is not active'));

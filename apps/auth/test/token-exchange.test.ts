@@ -1,0 +1,642 @@
+// Acceptance: RFC 8693 token exchange against the running auth, with each service's own workload keys and
+// private_key_jwt assertions. Every success case of the topology's rules, and every refusal with its RFC
+// error and nothing minted. Also: introspection is the gateway's alone, and image-processor obtains nothing.
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTokenVerifier } from '@airlock/token-verification';
+import { createClientAssertion } from '@airlock/workload-identity';
+import { decodeProtectedHeader, generateKeyPair, SignJWT, decodeJwt } from 'jose';
+import * as client from 'openid-client';
+import { removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
+import { startLoopbackCallback, type LoopbackCallback } from './support/loopback-callback.js';
+import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
+import {
+  ACCESS_TOKEN_TYPE,
+  clientAuthFields,
+  exchangeAs,
+  introspectAs,
+  postForm,
+  setUpWorkloads,
+  TOKEN_EXCHANGE,
+  type Workloads,
+} from './support/workloads.js';
+
+let server: RunningAuth;
+let workloads: Workloads;
+let cli: client.Configuration;
+let loopback: LoopbackCallback;
+/** alice: openid offline_access orders images */
+let aliceToken: string;
+let aliceRefreshToken: string;
+/** carol (admin): openid orders admin */
+let carolToken: string;
+
+async function signIn(username: string, scope: string) {
+  const { tokens } = await codeFlow(cli, { redirectUri: loopback.redirectUri, scope, username });
+  return tokens;
+}
+
+function exchangedCount(): number {
+  const db = new DatabaseSync(join(server.dataDir, 'auth', 'auth.db'), { readOnly: true });
+  try {
+    const row = db.prepare("SELECT COUNT(*) AS n FROM oidc_model WHERE model = 'ExchangedToken'").get() as {
+      n: number;
+    };
+    return row.n;
+  } finally {
+    db.close();
+  }
+}
+
+function verifierFor(audience: string) {
+  return createTokenVerifier({
+    issuer: server.issuer,
+    audience,
+    algorithms: ['ES256'],
+    jwks: new URL(`${server.issuer}/jwks`),
+  });
+}
+
+async function exchangeOk(service: 'gateway' | 'orders', fields: Record<string, string>): Promise<string> {
+  const { status, body } = await exchangeAs(workloads, service, fields);
+  expect({ status, error: body.error }).toEqual({ status: 200, error: undefined });
+  return String(body.access_token);
+}
+
+beforeAll(async () => {
+  server = await startAuth();
+  workloads = await setUpWorkloads(server);
+  cli = await discoverPublicClient(server.issuer, 'airlock-cli');
+  loopback = await startLoopbackCallback();
+  const alice = await signIn('alice', 'openid offline_access orders images');
+  aliceToken = alice.access_token;
+  aliceRefreshToken = alice.refresh_token ?? '';
+  carolToken = (await signIn('carol', 'openid orders admin')).access_token;
+});
+
+afterAll(async () => {
+  await loopback.close();
+  await server.stop();
+  await removeDataDir(server.dataDir);
+});
+
+describe('gateway: client opaque token -> JWT for one internal audience', () => {
+  it('mints an RFC 9068 JWT for orders that token-verification accepts', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const { status, body, headers } = await exchangeAs(workloads, 'gateway', {
+      subject_token: aliceToken,
+      audience: 'orders',
+    });
+    expect(status).toBe(200);
+    expect(headers.get('cache-control')).toContain('no-store');
+    expect(body).toMatchObject({
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      scope: 'orders images',
+    });
+    expect(body.expires_in).toBeLessThanOrEqual(300);
+    const jwt = String(body.access_token);
+    expect(decodeProtectedHeader(jwt)).toEqual({
+      alg: 'ES256',
+      typ: 'at+jwt',
+      kid: server.auth.signingKeys().activeKid,
+    });
+    const verified = await verifierFor('orders').verify(jwt);
+    expect(verified).toMatchObject({
+      iss: server.issuer,
+      sub: 'alice',
+      aud: 'orders',
+      client_id: 'airlock-cli',
+      scope: 'orders images',
+      act: { sub: 'gateway' },
+    });
+    expect(typeof verified.jti).toBe('string');
+    expect(verified.exp - verified.iat).toBeLessThanOrEqual(300);
+    expect(verified.iat).toBeGreaterThanOrEqual(before);
+    expect(decodeJwt(jwt).aud).toBe('orders');
+  });
+
+  it('mints one for image-processor, refused by a verifier for any other audience', async () => {
+    const jwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'image-processor' });
+    await expect(verifierFor('image-processor').verify(jwt)).resolves.toMatchObject({
+      aud: 'image-processor',
+    });
+    await expect(verifierFor('orders').verify(jwt)).rejects.toMatchObject({ code: 'claim_invalid' });
+  });
+
+  it('narrows scopes on request and gives every token its own jti', async () => {
+    const first = await exchangeOk('gateway', {
+      subject_token: aliceToken,
+      audience: 'orders',
+      scope: 'orders',
+    });
+    const second = await exchangeOk('gateway', {
+      subject_token: aliceToken,
+      audience: 'orders',
+      scope: 'orders',
+    });
+    expect(decodeJwt(first).scope).toBe('orders');
+    expect(decodeJwt(first).jti).not.toBe(decodeJwt(second).jti);
+  });
+
+  it('never outlives the subject token', async () => {
+    const jwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+    const introspection = await introspectAs(workloads, 'gateway', aliceToken);
+    expect(decodeJwt(jwt).exp).toBeLessThanOrEqual(Number(introspection.body.exp));
+  });
+
+  it('works from a standard client library (openid-client, PrivateKeyJwt)', async () => {
+    const gateway = await client.discovery(
+      new URL(server.issuer),
+      'gateway',
+      { token_endpoint_auth_signing_alg: 'ES256' },
+      client.PrivateKeyJwt({ key: workloads.keys.gateway.privateKey, kid: workloads.keys.gateway.kid }),
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http is what the loopback test issuer speaks.
+      { execute: [client.allowInsecureRequests] },
+    );
+    const response = await client.genericGrantRequest(gateway, TOKEN_EXCHANGE, {
+      subject_token: aliceToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      audience: 'orders',
+    });
+    expect(response.issued_token_type).toBe(ACCESS_TOKEN_TYPE);
+    await expect(verifierFor('orders').verify(response.access_token)).resolves.toMatchObject({
+      sub: 'alice',
+    });
+  });
+});
+
+describe('orders: its own JWT -> JWT for payments with the actor chain', () => {
+  it('mints aud payments with act { sub: orders, act: { sub: gateway } }', async () => {
+    const ordersJwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+    const paymentsJwt = await exchangeOk('orders', { subject_token: ordersJwt, audience: 'payments' });
+    const verified = await verifierFor('payments').verify(paymentsJwt);
+    expect(verified).toMatchObject({
+      sub: 'alice',
+      aud: 'payments',
+      client_id: 'airlock-cli',
+      act: { sub: 'orders' },
+    });
+    expect(verified.claims.act).toEqual({ sub: 'orders', act: { sub: 'gateway' } });
+    expect(verified.exp).toBeLessThanOrEqual(Number(decodeJwt(ordersJwt).exp));
+  });
+
+  it("keeps carol's admin scope through both exchanges", async () => {
+    const ordersJwt = await exchangeOk('gateway', { subject_token: carolToken, audience: 'orders' });
+    expect(decodeJwt(ordersJwt).scope).toBe('orders admin');
+    const paymentsJwt = await exchangeOk('orders', { subject_token: ordersJwt, audience: 'payments' });
+    await expect(verifierFor('payments').verify(paymentsJwt)).resolves.toMatchObject({
+      sub: 'carol',
+      scopes: ['orders', 'admin'],
+    });
+  });
+});
+
+describe('refusals: the RFC error, and nothing minted', () => {
+  let ordersJwt: string;
+  let imageJwt: string;
+
+  beforeAll(async () => {
+    ordersJwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+    imageJwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'image-processor' });
+  });
+
+  async function expectRefusal(
+    request: Promise<{ status: number; body: Record<string, unknown> }>,
+    error: string,
+    status = 400,
+  ): Promise<void> {
+    const minted = exchangedCount();
+    const { status: actualStatus, body } = await request;
+    expect({ status: actualStatus, error: body.error, token: body.access_token }).toEqual({
+      status,
+      error,
+      token: undefined,
+    });
+    expect(exchangedCount()).toBe(minted);
+  }
+
+  describe('invalid_client', () => {
+    it('for an unknown client', async () => {
+      const { privateKey, kid } = workloads.keys.gateway;
+      const assertion = await createClientAssertion({
+        service: 'billing',
+        privateKey,
+        kid,
+        audience: server.issuer,
+      });
+      await expectRefusal(
+        postForm(`${server.issuer}/token`, {
+          grant_type: TOKEN_EXCHANGE,
+          client_id: 'billing',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          subject_token: aliceToken,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'orders',
+        }),
+        'invalid_client',
+        401,
+      );
+    });
+
+    it('for a service that does not authenticate', async () => {
+      await expectRefusal(
+        postForm(`${server.issuer}/token`, {
+          grant_type: TOKEN_EXCHANGE,
+          client_id: 'gateway',
+          subject_token: aliceToken,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'orders',
+        }),
+        'invalid_client',
+        401,
+      );
+    });
+
+    it("for an assertion signed with another service's key", async () => {
+      const { privateKey, kid } = workloads.keys.orders;
+      const assertion = await createClientAssertion({
+        service: 'gateway',
+        privateKey,
+        kid,
+        audience: server.issuer,
+      });
+      await expectRefusal(
+        postForm(`${server.issuer}/token`, {
+          grant_type: TOKEN_EXCHANGE,
+          client_id: 'gateway',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          subject_token: aliceToken,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'orders',
+        }),
+        'invalid_client',
+        401,
+      );
+    });
+
+    it('for an assertion addressed to the token endpoint rather than the issuer', async () => {
+      const { privateKey, kid } = workloads.keys.gateway;
+      const assertion = await createClientAssertion({
+        service: 'gateway',
+        privateKey,
+        kid,
+        audience: `${server.issuer}/token`,
+      });
+      await expectRefusal(
+        postForm(`${server.issuer}/token`, {
+          grant_type: TOKEN_EXCHANGE,
+          client_id: 'gateway',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          subject_token: aliceToken,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'orders',
+        }),
+        'invalid_client',
+        401,
+      );
+    });
+
+    it('for a replayed assertion', async () => {
+      const fields = {
+        grant_type: TOKEN_EXCHANGE,
+        ...(await clientAuthFields(workloads, 'gateway')),
+        subject_token: aliceToken,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        audience: 'orders',
+      };
+      expect((await postForm(`${server.issuer}/token`, fields)).status).toBe(200);
+      await expectRefusal(postForm(`${server.issuer}/token`, fields), 'invalid_client', 401);
+    });
+
+    it('for a long-lived assertion', async () => {
+      const { privateKey, kid } = workloads.keys.gateway;
+      const assertion = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid })
+        .setIssuer('gateway')
+        .setSubject('gateway')
+        .setAudience(server.issuer)
+        .setJti(`long-${Date.now()}`)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey);
+      await expectRefusal(
+        postForm(`${server.issuer}/token`, {
+          grant_type: TOKEN_EXCHANGE,
+          client_id: 'gateway',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+          subject_token: aliceToken,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'orders',
+        }),
+        'invalid_client',
+        401,
+      );
+    });
+  });
+
+  describe('unauthorized_client', () => {
+    it.each(['payments', 'image-processor'] as const)(
+      'for %s, which may exchange nothing',
+      async (service) => {
+        await expectRefusal(
+          exchangeAs(workloads, service, { subject_token: aliceToken, audience: 'orders' }),
+          'unauthorized_client',
+        );
+      },
+    );
+
+    it('for the public CLI client', async () => {
+      await expectRefusal(
+        postForm(`${server.issuer}/token`, {
+          grant_type: TOKEN_EXCHANGE,
+          client_id: 'airlock-cli',
+          subject_token: aliceToken,
+          subject_token_type: ACCESS_TOKEN_TYPE,
+          audience: 'orders',
+        }),
+        'unauthorized_client',
+      );
+    });
+  });
+
+  describe('invalid_target', () => {
+    it.each(['payments', 'auth', 'gateway', 'billing', 'http://orders'])(
+      'gateway asking for %s',
+      async (audience) => {
+        await expectRefusal(
+          exchangeAs(workloads, 'gateway', { subject_token: aliceToken, audience }),
+          'invalid_target',
+        );
+      },
+    );
+
+    it.each(['orders', 'image-processor', 'gateway'])('orders asking for %s', async (audience) => {
+      await expectRefusal(
+        exchangeAs(workloads, 'orders', { subject_token: ordersJwt, audience }),
+        'invalid_target',
+      );
+    });
+
+    it('a resource indicator instead of an audience', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', {
+          subject_token: aliceToken,
+          audience: 'orders',
+          resource: 'https://orders.internal/',
+        }),
+        'invalid_target',
+      );
+    });
+  });
+
+  describe('invalid_grant', () => {
+    it('for a token auth never issued', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', { subject_token: 'x'.repeat(43), audience: 'orders' }),
+        'invalid_grant',
+      );
+    });
+
+    it('for a refresh token presented as an access token', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', { subject_token: aliceRefreshToken, audience: 'orders' }),
+        'invalid_grant',
+      );
+    });
+
+    it('for a JWT presented to the gateway rule (clients only hold opaque tokens)', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', { subject_token: ordersJwt, audience: 'orders' }),
+        'invalid_grant',
+      );
+    });
+
+    it('for an opaque token presented by orders', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'orders', { subject_token: aliceToken, audience: 'payments' }),
+        'invalid_grant',
+      );
+    });
+
+    it('for a JWT addressed to another service', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'orders', { subject_token: imageJwt, audience: 'payments' }),
+        'invalid_grant',
+      );
+    });
+
+    it('for a JWT with a tampered payload', async () => {
+      const [header, , signature] = ordersJwt.split('.');
+      const payload = Buffer.from(JSON.stringify({ ...decodeJwt(ordersJwt), sub: 'carol' })).toString(
+        'base64url',
+      );
+      await expectRefusal(
+        exchangeAs(workloads, 'orders', {
+          subject_token: `${header ?? ''}.${payload}.${signature ?? ''}`,
+          audience: 'payments',
+        }),
+        'invalid_grant',
+      );
+    });
+
+    it('for a look-alike JWT signed by another key', async () => {
+      const { privateKey } = await generateKeyPair('ES256');
+      const forged = await new SignJWT({ ...decodeJwt(ordersJwt) })
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: server.auth.signingKeys().activeKid })
+        .sign(privateKey);
+      await expectRefusal(
+        exchangeAs(workloads, 'orders', { subject_token: forged, audience: 'payments' }),
+        'invalid_grant',
+      );
+    });
+
+    it('for a revoked opaque token, and at once for every JWT derived from it', async () => {
+      const tokens = await signIn('bob', 'openid orders');
+      const bobOrders = await exchangeOk('gateway', {
+        subject_token: tokens.access_token,
+        audience: 'orders',
+      });
+      await client.tokenRevocation(cli, tokens.access_token);
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', { subject_token: tokens.access_token, audience: 'orders' }),
+        'invalid_grant',
+      );
+      await expectRefusal(
+        exchangeAs(workloads, 'orders', { subject_token: bobOrders, audience: 'payments' }),
+        'invalid_grant',
+      );
+    });
+  });
+
+  describe('invalid_scope', () => {
+    it('for a scope the subject token does not hold', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', {
+          subject_token: aliceToken,
+          audience: 'orders',
+          scope: 'orders admin',
+        }),
+        'invalid_scope',
+      );
+    });
+
+    it('for orders widening the scope of the token it received', async () => {
+      const narrow = await exchangeOk('gateway', {
+        subject_token: aliceToken,
+        audience: 'orders',
+        scope: 'orders',
+      });
+      await expectRefusal(
+        exchangeAs(workloads, 'orders', {
+          subject_token: narrow,
+          audience: 'payments',
+          scope: 'orders images',
+        }),
+        'invalid_scope',
+      );
+    });
+  });
+
+  describe('invalid_request', () => {
+    it('without a subject token', async () => {
+      await expectRefusal(exchangeAs(workloads, 'gateway', { audience: 'orders' }), 'invalid_request');
+    });
+
+    it('with another subject token type', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', {
+          subject_token: aliceToken,
+          audience: 'orders',
+          subject_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+        }),
+        'invalid_request',
+      );
+    });
+
+    it('without an audience', async () => {
+      await expectRefusal(exchangeAs(workloads, 'gateway', { subject_token: aliceToken }), 'invalid_request');
+    });
+
+    it('with two audiences', async () => {
+      const body = new URLSearchParams({
+        grant_type: TOKEN_EXCHANGE,
+        ...(await clientAuthFields(workloads, 'gateway')),
+        subject_token: aliceToken,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        audience: 'orders',
+      });
+      body.append('audience', 'image-processor');
+      const response = await fetch(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    });
+
+    it('with an actor token', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', {
+          subject_token: aliceToken,
+          audience: 'orders',
+          actor_token: ordersJwt,
+          actor_token_type: ACCESS_TOKEN_TYPE,
+        }),
+        'invalid_request',
+      );
+    });
+
+    it('with an unknown requested token type', async () => {
+      await expectRefusal(
+        exchangeAs(workloads, 'gateway', {
+          subject_token: aliceToken,
+          audience: 'orders',
+          requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token',
+        }),
+        'invalid_request',
+      );
+    });
+  });
+});
+
+describe('introspection is the gateway’s alone', () => {
+  it('answers the gateway', async () => {
+    const { status, body } = await introspectAs(workloads, 'gateway', aliceToken);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ active: true, sub: 'alice', client_id: 'airlock-cli', iss: server.issuer });
+  });
+
+  it.each(['orders', 'payments', 'image-processor'] as const)('refuses %s with 403', async (service) => {
+    const { status, body } = await introspectAs(workloads, service, aliceToken);
+    expect(status).toBe(403);
+    expect(body).toEqual({
+      error: 'unauthorized_client',
+      error_description: 'the client may not use introspection',
+    });
+  });
+
+  it('refuses a public client, with or without a valid token', async () => {
+    for (const token of [aliceToken, 'not-a-token']) {
+      const { status, body } = await postForm(`${server.issuer}/token/introspection`, {
+        client_id: 'airlock-cli',
+        token,
+      });
+      expect(status).toBe(403);
+      expect(body.error).toBe('unauthorized_client');
+    }
+  });
+
+  it('refuses unauthenticated callers with invalid_client', async () => {
+    const { status, body } = await postForm(`${server.issuer}/token/introspection`, {
+      client_id: 'gateway',
+      token: aliceToken,
+    });
+    expect(status).toBe(401);
+    expect(body.error).toBe('invalid_client');
+  });
+});
+
+describe('image-processor obtains nothing', () => {
+  it('has no grant at the token endpoint', async () => {
+    for (const grantType of [TOKEN_EXCHANGE, 'client_credentials', 'authorization_code', 'refresh_token']) {
+      const { status, body } = await postForm(`${server.issuer}/token`, {
+        grant_type: grantType,
+        ...(await clientAuthFields(workloads, 'image-processor')),
+        subject_token: aliceToken,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        audience: 'orders',
+        code: 'x',
+        refresh_token: aliceRefreshToken,
+      });
+      expect(status).toBeGreaterThanOrEqual(400);
+      expect(body.access_token).toBeUndefined();
+      expect(['unauthorized_client', 'unsupported_grant_type']).toContain(body.error);
+    }
+  });
+
+  it('cannot start an authorization request', async () => {
+    const url = new URL(`${server.issuer}/authorize`);
+    url.search = new URLSearchParams({
+      client_id: 'image-processor',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const response = await fetch(url, { redirect: 'manual' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('location')).toBeNull();
+  });
+
+  it('cannot introspect', async () => {
+    expect((await introspectAs(workloads, 'image-processor', aliceToken)).status).toBe(403);
+  });
+});
