@@ -88,8 +88,8 @@ const password = process.env.AIRLOCK_DEMO_PASSWORD
 console.log(`
 Airlock is running. Gateway: ${urlOf('gateway')}  (the only entry point; ${services.join(', ')} on loopback)
   Users: alice, bob (users), carol (admin). Password: ${password}
-  Get a token:   pnpm login alice
-  Narrated demo: pnpm demo
+  Get a token:   ./airlock sign-in alice   (AIRLOCK_PASSWORD=<password> to skip the browser)
+  Narrated demo: ./airlock demo
 Ctrl-C stops everything.`);
 
 async function waitUntilReady(name) {

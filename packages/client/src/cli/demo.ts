@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm demo`: walks through Airlock's controls against the running local stack and says, step by step,
+// `./airlock demo`: walks through Airlock's controls against the running local stack and says, step by step,
 // what each one did and which pattern it shows. Every step checks its expectation; the demo exits non-zero
 // when one does not hold, so it doubles as a smoke test of the stack.
 import { randomUUID } from 'node:crypto';

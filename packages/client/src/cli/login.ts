@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm login [username]`: signs in to the running stack as the airlock-cli public client (authorization code
+// `./airlock sign-in [username]`: signs in to the running stack as the airlock-cli public client (authorization code
 // + PKCE over a loopback redirect, RFC 8252) and prints the opaque access token and a curl line to use it.
 // With a username and AIRLOCK_PASSWORD set, it fills in the login form itself; otherwise it prints the URL
 // to open in a browser and waits for the redirect.
