@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Makes a machine ready for the container stack and its suite: installs the Docker engine and Compose from the
+# distribution when they are missing (root only: apt-get), starts dockerd when it is not running, and waits
+# until the daemon answers. Safe to run again: each step is skipped when already done.
+#
+#   infra/scripts/ensure-docker.sh
+set -euo pipefail
+
+DOCKERD_LOG="${AIRLOCK_DOCKERD_LOG:-/tmp/airlock-dockerd.log}"
+READY_TIMEOUT_SECONDS=60
+
+compose_available() {
+  command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1
+}
+
+if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1 || ! compose_available; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ensure-docker: Docker or Compose is missing and installing them needs root (apt-get install docker.io docker-compose)" >&2
+    exit 1
+  fi
+  echo "ensure-docker: installing docker.io and docker-compose"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q >/dev/null
+  apt-get install -y -q --no-install-recommends docker.io docker-compose >/dev/null
+fi
+
+if docker info >/dev/null 2>&1; then
+  echo "ensure-docker: Docker $(docker version --format '{{.Server.Version}}') is running"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-docker: dockerd is not running (or this user may not use it); start it, or run as root" >&2
+  exit 1
+fi
+echo "ensure-docker: starting dockerd (log: $DOCKERD_LOG)"
+# Its own session, so that it outlives this script and the test run that called it.
+setsid dockerd >"$DOCKERD_LOG" 2>&1 < /dev/null &
+for _ in $(seq 1 "$READY_TIMEOUT_SECONDS"); do
+  if docker info >/dev/null 2>&1; then
+    echo "ensure-docker: Docker $(docker version --format '{{.Server.Version}}') is running"
+    exit 0
+  fi
+  sleep 1
+done
+echo "ensure-docker: dockerd did not answer within ${READY_TIMEOUT_SECONDS} s; its log:" >&2
+tail -n 30 "$DOCKERD_LOG" >&2
+exit 1

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Brings the zoned stack up in containers and waits until every service is healthy, then checks the running
+# containers against the topology (hardening, networks, ports, mounts) and prints how to use it.
+#
+#   infra/scripts/stack-up.sh [--build]     --build: rebuild the images even when they exist
+#
+# Images are built when missing, on the local runtime base (no registry needed) unless
+# AIRLOCK_NODE_RUNTIME_IMAGE names another. Set AIRLOCK_DEMO_PASSWORD to choose the demo users' password;
+# otherwise auth generates one into its data volume at first start, and this prints it.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+scripts="$root/infra/scripts"
+# shellcheck source=compose.sh
+. "$scripts/compose.sh"
+# shellcheck source=../../scripts/toolchain-env.sh
+. "$root/scripts/toolchain-env.sh"
+HEALTHY_TIMEOUT_SECONDS=120
+
+"$scripts/ensure-docker.sh"
+
+base_option=()
+[ -z "${AIRLOCK_NODE_RUNTIME_IMAGE:-}" ] && base_option=(--local-base)
+if [ ! -f "$root/infra/dist/cli/image-plan.js" ]; then (cd "$root/infra" && pnpm run --silent build); fi
+missing=false
+while IFS= read -r service; do
+  docker image inspect "airlock/$service:dev" >/dev/null 2>&1 || missing=true
+done < <(node "$root/infra/dist/cli/image-plan.js")
+if [ "${1:-}" = "--build" ] || $missing; then "$scripts/build-images.sh" "${base_option[@]}"; fi
+
+compose up -d
+
+deadline=$((SECONDS + HEALTHY_TIMEOUT_SECONDS))
+while :; do
+  unhealthy=()
+  for id in $(compose ps -q); do
+    status="$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id")"
+    [ "$status" = "healthy" ] || unhealthy+=("$(docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}}' "$id"):$status")
+  done
+  [ "${#unhealthy[@]}" -eq 0 ] && break
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "stack-up: not healthy after ${HEALTHY_TIMEOUT_SECONDS} s: ${unhealthy[*]}" >&2
+    compose logs --tail 30 >&2
+    exit 1
+  fi
+  sleep 2
+done
+
+node "$root/infra/dist/cli/verify-stack.js" --project "$AIRLOCK_COMPOSE_PROJECT"
+
+gateway_port="$(compose port gateway 8080)"
+if [ -n "${AIRLOCK_DEMO_PASSWORD:-}" ]; then
+  password='(the value of AIRLOCK_DEMO_PASSWORD)'
+else
+  password="$(docker exec "$(compose ps -q auth)" /nodejs/bin/node -e \
+    'process.stdout.write(require("node:fs").readFileSync("/data/auth/demo-password", "utf8").trim())' 2>/dev/null ||
+    echo '(see `docker logs` of auth)')"
+fi
+cat <<EOT
+
+Airlock is running in containers. Gateway: http://$gateway_port  (the only published port)
+  Users: alice, bob (users), carol (admin). Password: $password
+  Logs:  docker-compose -p $AIRLOCK_COMPOSE_PROJECT -f infra/compose/docker-compose.yml logs -f
+  Down:  infra/scripts/stack-down.sh   (add --volumes to drop keys and data)
+EOT
