@@ -1,6 +1,6 @@
 // Auth's configuration: the environment, parsed once at start-up with a schema. Defaults are named
 // constants; anything that would weaken the server in production is refused there, not warned about.
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { airlockTopology, serviceNamed } from '@airlock/topology';
 import {
@@ -157,7 +157,22 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
   };
 }
 
-/** Resolves a path the way the schema does, for callers that build a config by hand (tests, the CLI). */
-export function absolutePath(path: string): string {
-  return isAbsolute(path) ? path : resolve(path);
+export interface RotationConfig {
+  readonly authDir: string;
+  readonly jwksCacheMaxAgeSeconds: number;
+}
+
+const rotationSchema = z.object({
+  AIRLOCK_DATA_DIR: pathSchema.optional(),
+  AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: secondsSchema(0, 24 * 3600).optional(),
+});
+
+/** What the rotate-keys command needs: the same data folder and JWKS cache age as the server it acts for. */
+export function parseRotationConfig(env: Env = process.env): RotationConfig {
+  const parsed = parseConfig(rotationSchema, env);
+  return {
+    authDir: resolve(parsed.AIRLOCK_DATA_DIR ?? DEFAULT_DATA_DIR, 'auth'),
+    jwksCacheMaxAgeSeconds:
+      parsed.AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS ?? DEFAULT_JWKS_CACHE_MAX_AGE_SECONDS,
+  };
 }

@@ -28,6 +28,7 @@ export interface StartAuthOptions {
   readonly port?: number;
   readonly env?: Readonly<Record<string, string>>;
   readonly rateLimits?: LoginRateLimiterOptions;
+  readonly watchSigningKeys?: boolean;
 }
 
 export async function makeDataDir(): Promise<string> {
@@ -64,6 +65,7 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
   const auth = await createApp({
     config,
     logger: createLogger({ service: 'auth', level: 'silent' }),
+    watchSigningKeys: options.watchSigningKeys ?? false,
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
   });
   server.on('request', auth.app);
