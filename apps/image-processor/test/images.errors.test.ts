@@ -3,13 +3,13 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { gzipSync } from 'node:zlib';
+import { errorCode } from '@airlock/testing/http';
 
 import { MAX_BODY_BYTES, MAX_FRAMES } from '../src/image/limits.js';
 import { Slots } from '../src/slots.js';
 import { animatedWebp, apng, gif, photo, pngChunk, SVG, tiff } from './support/fixtures.js';
 import { auditLines, createHarness } from './support/harness.js';
 import type { Harness } from './support/harness.js';
-import { errorCode } from './support/http.js';
 
 let harness: Harness;
 let token: string;

@@ -7,6 +7,8 @@ import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { airlockTopology } from '@airlock/topology';
+import { errorCode } from '@airlock/testing/http';
+import { TEST_ISSUER, unsignedToken } from '@airlock/testing/tokens';
 
 import { createApp } from '../src/app.js';
 import { MAX_BODY_BYTES } from '../src/image/limits.js';
@@ -22,8 +24,6 @@ import {
 } from './support/fixtures.js';
 import { auditLines, createHarness } from './support/harness.js';
 import type { Harness } from './support/harness.js';
-import { errorCode } from './support/http.js';
-import { TEST_ISSUER, unsignedToken } from './support/tokens.js';
 
 let harness: Harness;
 let token: string;

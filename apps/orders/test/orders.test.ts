@@ -1,8 +1,8 @@
 // Catalog and orders: happy paths, validation errors, and what a user can set and see (OWASP API1, API3).
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { errorCode, field } from '@airlock/testing/http';
 
-import { errorCode, field } from './support/http.js';
 import { createOrdersHarness } from './support/harness.js';
 import type { OrdersHarness } from './support/harness.js';
 

@@ -9,6 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { field } from '@airlock/testing/http';
+import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 
 import { createApp } from '../src/app.js';
 import { createPaymentsClient } from '../src/clients/payments-client.js';
@@ -16,8 +18,6 @@ import { openOrdersDatabase } from '../src/db/database.js';
 import { MigrationError, ordersMigrations, runMigrations } from '../src/db/migrations.js';
 import { createOrdersVerifierOptions } from '../src/verifier.js';
 import { standInExchanger } from './support/harness.js';
-import { field } from './support/http.js';
-import { createTestIssuer, TEST_ISSUER } from './support/tokens.js';
 
 let dir: string;
 let file: string;
@@ -69,7 +69,7 @@ describe('migrations', () => {
 
 describe('restart', () => {
   it('serves an order created before the restart, to its owner only', async () => {
-    const issuer = await createTestIssuer();
+    const issuer = await createTestIssuer({ audience: 'orders' });
     const deps = {
       logger: createLogger({ service: 'orders', level: 'silent' }),
       verifier: createTokenVerifier(createOrdersVerifierOptions(TEST_ISSUER, issuer.jwks)),

@@ -6,14 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { airlockTopology, allowedCallsTo } from '@airlock/topology';
+import { authFailureCases } from '@airlock/testing/auth-failure-cases';
+import type { AuthFailureCase } from '@airlock/testing/auth-failure-cases';
+import { errorCode, field } from '@airlock/testing/http';
 
 import { ordersRoutes } from '../src/app.js';
 import { OrdersRepository } from '../src/db/orders-repository.js';
-import { authFailureCases } from './support/auth-failure-cases.js';
-import type { AuthFailureCase } from './support/auth-failure-cases.js';
 import { createOrdersHarness, standInExchanger } from './support/harness.js';
 import type { OrdersHarness } from './support/harness.js';
-import { errorCode, field } from './support/http.js';
 
 let harness: OrdersHarness;
 let cases: AuthFailureCase[];

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { errorCode, field } from '@airlock/testing/http';
 
-import { errorCode, field } from './support/http.js';
 import { createPaymentsHarness } from './support/harness.js';
 import type { PaymentsHarness } from './support/harness.js';
 

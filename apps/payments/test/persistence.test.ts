@@ -8,12 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 
 import { createApp } from '../src/app.js';
 import { openPaymentsDatabase } from '../src/db/database.js';
 import { MigrationError, paymentsMigrations, runMigrations } from '../src/db/migrations.js';
 import { createPaymentsVerifierOptions } from '../src/verifier.js';
-import { createTestIssuer, TEST_ISSUER } from './support/tokens.js';
 
 let dir: string;
 let file: string;
@@ -66,7 +66,7 @@ describe('migrations', () => {
 
 describe('restart', () => {
   it('keeps charges and idempotency records: a replay after a restart gets the same answer', async () => {
-    const issuer = await createTestIssuer();
+    const issuer = await createTestIssuer({ audience: 'payments' });
     const logger = createLogger({ service: 'payments', level: 'silent' });
     const verifier = createTokenVerifier(createPaymentsVerifierOptions(TEST_ISSUER, issuer.jwks));
     const token = await issuer.mint({ claims: { scope: 'orders', act: { sub: 'orders' } } });

@@ -1,8 +1,8 @@
 // POST /refunds: admins only, capped by the charge, idempotent.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { errorCode, field } from '@airlock/testing/http';
 
-import { errorCode, field } from './support/http.js';
 import { createPaymentsHarness } from './support/harness.js';
 import type { PaymentsHarness } from './support/harness.js';
 

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { airlockTopology, allowedCallsTo } from '@airlock/topology';
+import { errorCode } from '@airlock/testing/http';
+import { authFailureCases } from '@airlock/testing/auth-failure-cases';
+import type { AuthFailureCase } from '@airlock/testing/auth-failure-cases';
 
 import { paymentsRoutes } from '../src/app.js';
 import { PaymentsRepository } from '../src/db/payments-repository.js';
-import { errorCode } from './support/http.js';
-import { authFailureCases } from './support/auth-failure-cases.js';
-import type { AuthFailureCase } from './support/auth-failure-cases.js';
 import { createPaymentsHarness } from './support/harness.js';
 import type { PaymentsHarness } from './support/harness.js';
 

@@ -7,6 +7,16 @@ import type { CryptoKey, JSONWebKeySet, JWTPayload } from 'jose';
 
 export const TEST_ISSUER = 'http://127.0.0.1:8080/auth';
 
+export interface TestIssuerOptions {
+  /** The `aud` of every token, unless a mint sets another: the service under test. */
+  readonly audience: string;
+  /**
+   * Claims every token carries on top of auth's (e.g. the `scope` and `act` of what the gateway relays), unless
+   * a mint overrides or removes them.
+   */
+  readonly claims?: Record<string, unknown>;
+}
+
 export interface MintOptions {
   /** Claims to set or override; `undefined` removes a default claim. */
   readonly claims?: Record<string, unknown>;
@@ -23,27 +33,33 @@ export interface TestIssuer {
   mint(options?: MintOptions): Promise<string>;
 }
 
-export async function createTestIssuer(): Promise<TestIssuer> {
+export async function createTestIssuer(options: TestIssuerOptions): Promise<TestIssuer> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const kid = `test-${randomUUID()}`;
   const jwks: JSONWebKeySet = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' }] };
   return {
     jwks,
     kid,
-    mint: (options = {}) => mintToken(privateKey, kid, options),
+    mint: (mintOptions = {}) => mintToken(privateKey, kid, options, mintOptions),
   };
 }
 
-async function mintToken(privateKey: CryptoKey, kid: string, options: MintOptions): Promise<string> {
+async function mintToken(
+  privateKey: CryptoKey,
+  kid: string,
+  defaults: TestIssuerOptions,
+  options: MintOptions,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const claims: Record<string, unknown> = {
     iss: TEST_ISSUER,
     sub: 'alice',
-    aud: 'orders',
+    aud: defaults.audience,
     iat: now,
     exp: now + 300,
     jti: randomUUID(),
     client_id: 'airlock-cli',
+    ...defaults.claims,
     ...options.claims,
   };
   const payload: JWTPayload = Object.fromEntries(

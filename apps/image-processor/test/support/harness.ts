@@ -2,12 +2,12 @@
 import type { Express } from 'express';
 import { createLogger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
+import type { MintOptions, TestIssuer } from '@airlock/testing/tokens';
 
 import { createApp } from '../../src/app.js';
 import type { Capacity } from '../../src/routes/images.create.js';
 import { imageProcessorVerifierOptions } from '../../src/verifier.js';
-import { createTestIssuer, TEST_ISSUER } from './tokens.js';
-import type { MintOptions, TestIssuer } from './tokens.js';
 
 export interface Harness {
   readonly app: Express;
@@ -21,7 +21,11 @@ export interface Harness {
 }
 
 export async function createHarness(options: { capacity?: Capacity } = {}): Promise<Harness> {
-  const issuer = await createTestIssuer();
+  // What the gateway relays here: addressed to image-processor, acting for the user, with the images scope.
+  const issuer = await createTestIssuer({
+    audience: 'image-processor',
+    claims: { scope: 'images', act: { sub: 'gateway' } },
+  });
   const written: string[] = [];
   const logger = createLogger({
     service: 'image-processor',

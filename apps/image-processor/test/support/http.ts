@@ -1,16 +1,5 @@
-// Typed reads of supertest response bodies (typed `any` by supertest), so tests stay lint-clean.
-
-export interface HasBody {
-  readonly body: unknown;
-}
-
-/** The `error.code` of the error envelope, or undefined when the body is not one. */
-export function errorCode(response: HasBody): unknown {
-  const { body } = response;
-  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined;
-  const { error } = body;
-  return typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-}
+// A typed read of the thumbnail success body (supertest types bodies as `any`), so tests stay lint-clean.
+import type { HasBody } from '@airlock/testing/http';
 
 export interface ThumbnailBody {
   readonly thumbnail: {

@@ -13,14 +13,14 @@ import { openPaymentsDatabase } from '@airlock/payments/database';
 import { createPaymentsVerifierOptions } from '@airlock/payments/verifier';
 import { createLogger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { errorCode, field } from '@airlock/testing/http';
+import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
+import type { TestIssuer } from '@airlock/testing/tokens';
 
 import { createOrdersHarness } from '../support/harness.js';
 import type { OrdersHarness } from '../support/harness.js';
-import { errorCode, field } from '../support/http.js';
 import { failingPayments, hangingPayments, listenOnLoopback } from '../support/servers.js';
 import type { RunningServer } from '../support/servers.js';
-import { createTestIssuer, TEST_ISSUER } from '../support/tokens.js';
-import type { TestIssuer } from '../support/tokens.js';
 
 let issuer: TestIssuer;
 let paymentsDir: string;
@@ -30,7 +30,7 @@ const harnesses: OrdersHarness[] = [];
 const servers: RunningServer[] = [];
 
 beforeAll(async () => {
-  issuer = await createTestIssuer();
+  issuer = await createTestIssuer({ audience: 'orders' });
   paymentsDir = mkdtempSync(join(tmpdir(), 'airlock-cross-payments-'));
   paymentsDb = openPaymentsDatabase(join(paymentsDir, 'payments', 'payments.db'));
   const app = createPaymentsApp({

@@ -11,14 +11,14 @@ import { decodeJwt } from 'jose';
 import { createLogger } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
+import type { TestIssuer } from '@airlock/testing/tokens';
 
 import { createApp } from '../../src/app.js';
 import { createPaymentsClient } from '../../src/clients/payments-client.js';
 import type { PaymentsTokenExchanger } from '../../src/clients/token-exchange-client.js';
 import { openOrdersDatabase } from '../../src/db/database.js';
 import { createOrdersVerifierOptions } from '../../src/verifier.js';
-import { createTestIssuer, TEST_ISSUER } from './tokens.js';
-import type { TestIssuer } from './tokens.js';
 
 export interface OrdersHarness {
   readonly app: Express;
@@ -70,7 +70,7 @@ export function standInExchanger(
 export async function createOrdersHarness(options: OrdersHarnessOptions = {}): Promise<OrdersHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'airlock-orders-'));
   const db = openOrdersDatabase(join(dataDir, 'orders', 'orders.db'));
-  const issuer = options.issuer ?? (await createTestIssuer());
+  const issuer = options.issuer ?? (await createTestIssuer({ audience: 'orders' }));
   const exchanges: { subject: string; scope: string | undefined }[] = [];
   const app = createApp({
     logger: options.logger ?? createLogger({ service: 'orders', level: 'silent' }),

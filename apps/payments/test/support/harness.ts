@@ -8,12 +8,12 @@ import type { Express } from 'express';
 import { createLogger } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
+import type { MintOptions, TestIssuer } from '@airlock/testing/tokens';
 
 import { createApp } from '../../src/app.js';
 import { openPaymentsDatabase } from '../../src/db/database.js';
 import { createPaymentsVerifierOptions } from '../../src/verifier.js';
-import { createTestIssuer, TEST_ISSUER } from './tokens.js';
-import type { MintOptions, TestIssuer } from './tokens.js';
 
 export interface PaymentsHarness {
   readonly app: Express;
@@ -29,7 +29,7 @@ export async function createPaymentsHarness(logger?: Logger): Promise<PaymentsHa
   const dir = mkdtempSync(join(tmpdir(), 'airlock-payments-'));
   const databaseFile = join(dir, 'payments', 'payments.db');
   const db = openPaymentsDatabase(databaseFile);
-  const issuer = await createTestIssuer();
+  const issuer = await createTestIssuer({ audience: 'payments' });
   const verifier = createTokenVerifier(createPaymentsVerifierOptions(TEST_ISSUER, issuer.jwks));
   const app = createApp({
     logger: logger ?? createLogger({ service: 'payments', level: 'silent' }),
