@@ -136,7 +136,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
     logger,
     // Only the gateway and services reach auth (identity enclave), so their request ids are kept.
     trustIncomingRequestId: true,
-    readiness: () => true,
+    readiness: () => store.ping(),
   });
   if (config.trustProxy) app.set('trust proxy', 1);
 

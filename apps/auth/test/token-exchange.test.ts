@@ -8,7 +8,7 @@ import { createTokenVerifier } from '@airlock/token-verification';
 import { createClientAssertion } from '@airlock/workload-identity';
 import { decodeProtectedHeader, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import * as client from 'openid-client';
-import { removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
+import { DEMO_PASSWORD, removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
 import { startLoopbackCallback, type LoopbackCallback } from './support/loopback-callback.js';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
 import {
@@ -23,6 +23,7 @@ import {
 } from './support/workloads.js';
 
 let server: RunningAuth;
+const logLines: string[] = [];
 let workloads: Workloads;
 let cli: client.Configuration;
 let loopback: LoopbackCallback;
@@ -65,7 +66,7 @@ async function exchangeOk(service: 'gateway' | 'orders', fields: Record<string, 
 }
 
 beforeAll(async () => {
-  server = await startAuth();
+  server = await startAuth({ logLines });
   workloads = await setUpWorkloads(server);
   cli = await discoverPublicClient(server.issuer, 'airlock-cli');
   loopback = await startLoopbackCallback();
@@ -638,5 +639,34 @@ describe('image-processor obtains nothing', () => {
 
   it('cannot introspect', async () => {
     expect((await introspectAs(workloads, 'image-processor', aliceToken)).status).toBe(403);
+  });
+});
+
+describe('the logs', () => {
+  it('record one audit line per exchange decision, with identifiers and never a token', async () => {
+    const jwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+    await exchangeAs(workloads, 'gateway', { subject_token: aliceToken, audience: 'payments' });
+    const audit = logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.audit === true);
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        decision: 'allow',
+        caller: 'gateway',
+        subject: 'alice',
+        client: 'airlock-cli',
+      }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        decision: 'deny',
+        caller: 'gateway',
+        reason: expect.stringContaining('audience_not_allowed'),
+      }),
+    );
+    const everything = logLines.join('\n');
+    for (const secret of [aliceToken, aliceRefreshToken, carolToken, jwt, DEMO_PASSWORD]) {
+      expect(everything).not.toContain(secret);
+    }
   });
 });

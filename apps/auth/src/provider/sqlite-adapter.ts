@@ -102,6 +102,11 @@ export class SqliteStore {
     return Number(result.changes);
   }
 
+  /** For readiness: the database answers a query. */
+  ping(): boolean {
+    return this.#db.isOpen && this.#db.prepare('SELECT 1 AS ok').get() !== undefined;
+  }
+
   close(): void {
     if (this.#purgeTimer !== undefined) clearInterval(this.#purgeTimer);
     this.#purgeTimer = undefined;

@@ -29,6 +29,8 @@ export interface StartAuthOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly rateLimits?: LoginRateLimiterOptions;
   readonly watchSigningKeys?: boolean;
+  /** Collects the server's log lines (level info) instead of discarding them. */
+  readonly logLines?: string[];
 }
 
 export async function makeDataDir(): Promise<string> {
@@ -48,6 +50,14 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+function collect(lines: string[]): { write(line: string): void } {
+  return {
+    write(line: string) {
+      lines.push(line);
+    },
+  };
+}
+
 export async function startAuth(options: StartAuthOptions = {}): Promise<RunningAuth> {
   const dataDir = options.dataDir ?? (await makeDataDir());
   const server = createServer();
@@ -64,7 +74,10 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
   });
   const auth = await createApp({
     config,
-    logger: createLogger({ service: 'auth', level: 'silent' }),
+    logger:
+      options.logLines === undefined
+        ? createLogger({ service: 'auth', level: 'silent' })
+        : createLogger({ service: 'auth', level: 'info', destination: collect(options.logLines) }),
     watchSigningKeys: options.watchSigningKeys ?? false,
     ...(options.rateLimits === undefined ? {} : { rateLimits: options.rateLimits }),
   });
