@@ -1,7 +1,7 @@
 // Reads the image processor's environment once, with a schema; the only module that touches process.env.
 // There is deliberately nothing secret to configure: the sandbox holds no key, password or client credential.
 import { z } from 'zod';
-import { logLevelSchema, portSchema, urlSchema } from '@airlock/service-kit';
+import { hostSchema, logLevelSchema, portSchema, urlSchema } from '@airlock/service-kit';
 import type { Env } from '@airlock/service-kit';
 import { airlockTopology, edgeService, serviceNamed } from '@airlock/topology';
 
@@ -13,9 +13,6 @@ export const DEFAULT_PORT = serviceNamed(airlockTopology, 'image-processor').por
 export const DEFAULT_AUTH_ISSUER = `http://127.0.0.1:${gatewayPort}/auth`;
 /** The gateway's public JWKS route: the sandbox's only reachable service is the gateway. */
 export const DEFAULT_JWKS_URL = `http://127.0.0.1:${gatewayPort}/auth/jwks`;
-
-// A host name or an IP literal, nothing that could smuggle a scheme, a path or credentials.
-const hostSchema = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or IP address');
 
 export const imageProcessorConfigSchema = z
   .object({

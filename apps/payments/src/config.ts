@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { z } from 'zod';
-import { logLevelSchema, portSchema, urlSchema } from '@airlock/service-kit';
+import { hostSchema, logLevelSchema, portSchema, urlSchema } from '@airlock/service-kit';
 import type { Env } from '@airlock/service-kit';
 import { airlockTopology, serviceNamed } from '@airlock/topology';
 
@@ -12,9 +12,6 @@ export const DEFAULT_AUTH_ISSUER = 'http://127.0.0.1:8080/auth';
 export const DEFAULT_JWKS_URL = 'http://127.0.0.1:8081/auth/jwks';
 /** `.data` at the repository root (this file is apps/payments/{src,dist}/config.*). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
-
-// A host name or an IP literal, nothing that could smuggle a scheme, a path or credentials.
-const hostSchema = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or IP address');
 
 export const paymentsConfigSchema = z
   .object({

@@ -83,6 +83,12 @@ export const booleanFlagSchema = z
   .optional()
   .transform((value) => value === 'true' || value === '1');
 
+/**
+ * A listening address: a host name or an IP literal (`127.0.0.1`, `0.0.0.0`, `::1`), nothing that could smuggle a
+ * scheme, a path or credentials. Add `.default(DEFAULT_HOST)` for loopback by default.
+ */
+export const hostSchema = z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or IP address');
+
 /** An absolute http(s) URL without credentials (a password in a URL ends up in logs), as a string. */
 export const urlSchema = z.string().refine(isHttpUrlWithoutCredentials, {
   error: 'must be an absolute http:// or https:// URL without user or password',

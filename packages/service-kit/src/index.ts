@@ -4,6 +4,7 @@ export type { AuditDecision, AuditOutcome } from './audit.js';
 export {
   ConfigError,
   booleanFlagSchema,
+  hostSchema,
   loadConfigOrExit,
   logLevelSchema,
   parseConfig,
@@ -33,6 +34,7 @@ export {
 } from './errors.js';
 export type { AppErrorOptions, ErrorBody } from './errors.js';
 export { DEFAULT_READINESS_TIMEOUT_MS, healthRoutes } from './health.js';
+export { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyOf } from './idempotency-key.js';
 export type { HealthRoutesOptions, ReadinessCheck } from './health.js';
 export { DEFAULT_JSON_MAX_DEPTH, jsonBody } from './json-body.js';
 export type { JsonBodyOptions } from './json-body.js';
@@ -40,6 +42,7 @@ export { LOG_LEVELS, createLogger } from './logger.js';
 export type { LogLevel, Logger, LoggerOptions } from './logger.js';
 export { REQUEST_ID_HEADER, requestId } from './request-id.js';
 export type { RequestIdOptions } from './request-id.js';
+export { parseBody } from './parse-body.js';
 export { parseInput } from './parse-input.js';
 export { createRouter } from './router.js';
 export { SECURITY_HEADERS, securityHeaders } from './security-headers.js';

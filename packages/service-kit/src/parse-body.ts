@@ -1,7 +1,10 @@
-// Turns a zod failure on a request body into a 400 that names at most one of our own fields, never the input.
+// Validates a JSON body with a strict zod schema, and turns a failure into a 400 that names at most one of our
+// own fields, never the input. parseInput answers one fixed message instead; this one helps a client fix its
+// body, and gives setting a field the API does not offer its own code.
 import type { z } from 'zod';
-import { badRequest } from '@airlock/service-kit';
-import type { AppError } from '@airlock/service-kit';
+
+import { badRequest, errorCodes } from './errors.js';
+import type { AppError } from './errors.js';
 
 /** The parsed body, or throws 400 `unknown_field` (a field we do not accept) or `invalid_request`. */
 export function parseBody<Schema extends z.ZodType>(schema: Schema, body: unknown): z.output<Schema> {
@@ -20,7 +23,7 @@ function toBadRequest(error: z.ZodError): AppError {
   const [issue] = error.issues;
   const field = issue?.path.filter((part) => typeof part === 'string' || typeof part === 'number').join('.');
   return badRequest(
-    'invalid_request',
+    errorCodes.invalidRequest,
     field === undefined || field === '' ? 'The request body is invalid.' : `The field "${field}" is invalid.`,
   );
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   ConfigError,
   booleanFlagSchema,
+  hostSchema,
   loadConfigOrExit,
   logLevelSchema,
   parseConfig,
@@ -156,6 +157,28 @@ describe('booleanFlagSchema', () => {
 
   it.each(['TRUE', 'yes', 'on', '', ' true'])('rejects %j rather than guessing', (input) => {
     expect(booleanFlagSchema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe('hostSchema', () => {
+  it.each(['127.0.0.1', '0.0.0.0', '::1', 'fe80::1', 'localhost', 'orders', 'payments.internal'])(
+    'accepts %s',
+    (input) => {
+      expect(hostSchema.parse(input)).toBe(input);
+    },
+  );
+
+  it.each(['', 'http://evil/', 'evil/path', 'user@host', 'host name', 'host\n', '[::1]', 'a'.repeat(254)])(
+    'rejects %j',
+    (input) => {
+      expect(hostSchema.safeParse(input).success).toBe(false);
+    },
+  );
+
+  it('says what it expects without quoting the value', () => {
+    const result = hostSchema.safeParse('http://user:hunter2@evil/');
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('must be a host name or IP address');
   });
 });
 

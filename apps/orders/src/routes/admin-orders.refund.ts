@@ -2,16 +2,22 @@
 // token for one addressed to payments (scope `admin`) and calls payments' refund route on the admin's behalf.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { conflict, jsonBody, notFound } from '@airlock/service-kit';
+import {
+  conflict,
+  IDEMPOTENT_REPLAYED_HEADER,
+  idempotencyKeyOf,
+  jsonBody,
+  notFound,
+  parseBody,
+} from '@airlock/service-kit';
 
 import { authOf } from '../auth-context.js';
-import { derivePaymentsKey, idempotencyKeyOf, IDEMPOTENT_REPLAYED_HEADER } from '../idempotency.js';
+import { derivePaymentsKey } from '../idempotency.js';
 import { adminOrderView } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
 import type { ProtectedRoute } from '../protected-routes.js';
 import { bearerTokenOf, orderIdOf, parseQuery } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
-import { parseBody } from '../validation.js';
 
 /** Payments' refund route requires exactly this scope; the exchanged token asks for nothing more. */
 export const PAYMENTS_REFUND_SCOPE = 'admin';

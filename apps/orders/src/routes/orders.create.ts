@@ -2,14 +2,13 @@
 // owner come from the server (the catalog and the token), never from the body (OWASP API3).
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { badRequest, jsonBody } from '@airlock/service-kit';
+import { badRequest, jsonBody, parseBody } from '@airlock/service-kit';
 
 import { authOf } from '../auth-context.js';
 import type { OrderItem } from '../db/orders-repository.js';
 import { orderView } from '../order-view.js';
 import type { ProtectedRoute } from '../protected-routes.js';
 import type { RouteDeps } from '../route-deps.js';
-import { parseBody } from '../validation.js';
 
 export const MAX_ITEMS = 50;
 export const MAX_QUANTITY = 100;

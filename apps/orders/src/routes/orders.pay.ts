@@ -3,10 +3,16 @@
 // from the order and the client's Idempotency-Key, and marks the order paid only on a confirmed charge.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { conflict, jsonBody, notFound } from '@airlock/service-kit';
+import {
+  conflict,
+  IDEMPOTENT_REPLAYED_HEADER,
+  idempotencyKeyOf,
+  jsonBody,
+  notFound,
+} from '@airlock/service-kit';
 
 import { authOf } from '../auth-context.js';
-import { derivePaymentsKey, idempotencyKeyOf, IDEMPOTENT_REPLAYED_HEADER } from '../idempotency.js';
+import { derivePaymentsKey } from '../idempotency.js';
 import { orderView } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
 import type { ProtectedRoute } from '../protected-routes.js';

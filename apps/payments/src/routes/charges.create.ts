@@ -2,16 +2,15 @@
 // Only orders may call it (topology); the user is the token's `sub`.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { conflict, jsonBody } from '@airlock/service-kit';
+import { conflict, idempotencyKeyOf, jsonBody, parseBody } from '@airlock/service-kit';
 
 import { authOf } from '../auth-context.js';
 import { findCardData } from '../card-data.js';
 import type { Charge, PaymentsRepository } from '../db/payments-repository.js';
-import { idempotencyKeyOf, requestHash } from '../idempotency.js';
+import { requestHash } from '../idempotency.js';
 import { CURRENCIES, MAX_AMOUNT } from '../money.js';
 import type { ProtectedRoute } from '../protected-routes.js';
 import { sendIdempotent } from './send-idempotent.js';
-import { parseBody } from '../validation.js';
 
 const ROUTE = 'POST /charges';
 

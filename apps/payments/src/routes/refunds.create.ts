@@ -2,16 +2,15 @@
 // A charge is never refunded beyond what was charged: checked here and enforced by a CHECK constraint.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { conflict, jsonBody, notFound } from '@airlock/service-kit';
+import { conflict, idempotencyKeyOf, jsonBody, notFound, parseBody } from '@airlock/service-kit';
 
 import { authOf } from '../auth-context.js';
 import { findCardData } from '../card-data.js';
 import type { PaymentsRepository, Refund } from '../db/payments-repository.js';
-import { idempotencyKeyOf, requestHash } from '../idempotency.js';
+import { requestHash } from '../idempotency.js';
 import { MAX_AMOUNT } from '../money.js';
 import type { ProtectedRoute } from '../protected-routes.js';
 import { sendIdempotent } from './send-idempotent.js';
-import { parseBody } from '../validation.js';
 
 const ROUTE = 'POST /refunds';
 

@@ -1,9 +1,8 @@
 // Answers with the outcome of an idempotent operation: the recorded response (fresh or replayed) or 409.
 import type { Response } from 'express';
-import { conflict } from '@airlock/service-kit';
+import { conflict, IDEMPOTENT_REPLAYED_HEADER } from '@airlock/service-kit';
 
 import type { IdempotentOutcome } from '../db/payments-repository.js';
-import { IDEMPOTENT_REPLAYED_HEADER } from '../idempotency.js';
 
 export function sendIdempotent(res: Response, outcome: IdempotentOutcome): void {
   if (outcome.kind === 'key_reused') {

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import {
   booleanFlagSchema,
+  DEFAULT_HOST,
+  hostSchema,
   loadConfigOrExit,
   logLevelSchema,
   portSchema,
@@ -12,7 +14,7 @@ export const DEFAULT_PORT = 4100;
 
 export const configSchema = z.object({
   PORT: portSchema.default(DEFAULT_PORT),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: hostSchema.default(DEFAULT_HOST),
   LOG_LEVEL: logLevelSchema,
   AUTH_URL: urlSchema,
   // Dangerous switches are off unless set to exactly 'true' or '1'.
