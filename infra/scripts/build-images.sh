@@ -60,8 +60,12 @@ prune_package() {
   fi
 }
 
+# Contexts live outside the workspace: pnpm deploy into a folder inside it would reinstall the enclosing package.
+build_root="$(mktemp -d)"
+trap 'rm -rf "$build_root"' EXIT
+
 build_one() {
-  local service="$1" context="$infra/.build/$service"
+  local service="$1" context="$build_root/$service"
   if [ ! -f "$root/apps/$service/dist/index.js" ]; then
     echo "build-images: apps/$service/dist/index.js is missing: build the service first" >&2
     return 1

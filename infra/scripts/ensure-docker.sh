@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes a machine ready for the container stack and its suite: installs the Docker engine and Compose from the
-# distribution when they are missing (root only: apt-get), starts dockerd when it is not running, and waits
-# until the daemon answers. Safe to run again: each step is skipped when already done.
+# distribution when they are missing (root only: apt-get), and tcpdump, with which the phantom-token proof
+# reads what crosses the zone networks; starts dockerd when it is not running, and waits until the daemon
+# answers. Safe to run again: each step is skipped when already done.
 #
-#   infra/scripts/ensure-docker.sh
+#   infra/scripts/ensure-docker.sh [--no-tcpdump]     (stack-up.sh needs no tcpdump)
 set -euo pipefail
 
 DOCKERD_LOG="${AIRLOCK_DOCKERD_LOG:-/tmp/airlock-dockerd.log}"
@@ -13,15 +14,19 @@ compose_available() {
   command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1
 }
 
-if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1 || ! compose_available; then
+packages=()
+if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1; then packages+=(docker.io); fi
+if ! compose_available; then packages+=(docker-compose); fi
+if ! command -v tcpdump >/dev/null 2>&1 && [ "${1:-}" != "--no-tcpdump" ]; then packages+=(tcpdump); fi
+if [ "${#packages[@]}" -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "ensure-docker: Docker or Compose is missing and installing them needs root (apt-get install docker.io docker-compose)" >&2
+    echo "ensure-docker: missing ${packages[*]}, and installing needs root (apt-get install ${packages[*]})" >&2
     exit 1
   fi
-  echo "ensure-docker: installing docker.io and docker-compose"
+  echo "ensure-docker: installing ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >/dev/null
-  apt-get install -y -q --no-install-recommends docker.io docker-compose >/dev/null
+  apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null
 fi
 
 if docker info >/dev/null 2>&1; then

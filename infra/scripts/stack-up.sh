@@ -17,7 +17,7 @@ scripts="$root/infra/scripts"
 . "$root/scripts/toolchain-env.sh"
 HEALTHY_TIMEOUT_SECONDS=120
 
-"$scripts/ensure-docker.sh"
+"$scripts/ensure-docker.sh" --no-tcpdump
 
 base_option=()
 [ -z "${AIRLOCK_NODE_RUNTIME_IMAGE:-}" ] && base_option=(--local-base)

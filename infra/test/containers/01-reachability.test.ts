@@ -1,0 +1,149 @@
+// Proof 1: from inside every container, which services answer a TCP connect, on every address they have. The
+// observed matrix must be exactly the one the topology derives: reachable where a zone is shared, nothing else,
+// and no container reaches the host through its networks' gateway addresses or the published port.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { airlockTopology, reachabilityOf } from '@airlock/topology';
+import { TCP_PROBE } from './support/in-container-scripts.js';
+import { markdownTable, recordFinding } from './support/proof-report.js';
+import { useStack } from './support/use-stack.js';
+import { nodeIn } from './support/stack-state.js';
+
+interface Probe {
+  readonly kind: 'service' | 'host-gateway' | 'published';
+  readonly target: string;
+  readonly zone: string;
+  readonly host: string;
+  readonly port: number;
+  readonly outcome?: string;
+}
+
+const failures: string[] = [];
+const observedBySource = new Map<string, Probe[]>();
+const stack = useStack();
+
+beforeAll(async () => {
+  const { services, networks, publishedPort } = stack.get();
+  for (const source of Object.values(services)) {
+    const targets: Probe[] = [];
+    for (const target of Object.values(services)) {
+      if (target.name === source.name) continue;
+      for (const [zone, host] of Object.entries(target.addresses)) {
+        targets.push({ kind: 'service', target: target.name, zone, host, port: target.port });
+      }
+    }
+    // The host, as each of the source's networks sees it: every service port and the published port.
+    const ports = [...new Set([...Object.values(services).map((service) => service.port), publishedPort])];
+    for (const zone of Object.keys(source.addresses)) {
+      const gateway = networks[zone]?.gateway ?? '';
+      for (const port of ports)
+        targets.push({ kind: 'host-gateway', target: 'host', zone, host: gateway, port });
+    }
+    targets.push({ kind: 'published', target: 'host', zone: '-', host: '127.0.0.1', port: publishedPort });
+    observedBySource.set(source.name, await nodeIn<Probe[]>(source, TCP_PROBE, targets));
+  }
+}, 120_000);
+
+afterAll(() => {
+  const launchError = stack.launchError();
+  if (launchError !== undefined) failures.push(`the stack did not start: ${launchError}`);
+  const published = launchError === undefined ? String(stack.get().publishedPort) : '(none)';
+  const names = airlockTopology.services.map((service) => service.name);
+  const expected = reachabilityOf(airlockTopology);
+  const cell = (from: string, to: string): string => {
+    if (from === to) return '·';
+    const open = (observedBySource.get(from) ?? []).some(
+      (p) => p.kind === 'service' && p.target === to && p.outcome === 'open',
+    );
+    const allowed = expected.get(from)?.has(to) === true;
+    return `${open ? 'reachable' : 'no'}${open === allowed ? '' : ' (UNEXPECTED)'}`;
+  };
+  const hostProbes = [...observedBySource.entries()].flatMap(([from, probes]) =>
+    probes
+      .filter((p) => p.kind !== 'service')
+      .map((p) => [from, `${p.host}:${p.port}`, p.zone, p.outcome ?? '?']),
+  );
+  recordFinding({
+    id: 'reachability',
+    claim:
+      'A service can open a TCP connection to another exactly when the topology lets them share a zone network ' +
+      '(reachabilityOf); nothing reaches the host through a network’s gateway address or the published port.',
+    method:
+      'From inside each container, a Node script connects (1 s timeout) to every other service’s port on each of ' +
+      'its addresses (one per network), to each of the source’s network gateways (the host) on every service ' +
+      `port and the published port ${published}, and to 127.0.0.1:${published}.`,
+    observed: [
+      'Observed (rows: from, columns: to; a mismatch with the topology would read UNEXPECTED):',
+      '',
+      markdownTable(
+        ['from \\ to', ...names],
+        names.map((from) => [from, ...names.map((to) => cell(from, to))]),
+      ),
+      '',
+      'Per address (a service is reachable only on the address of a network it shares with the caller):',
+      '',
+      markdownTable(
+        ['from', 'to', 'address (zone)', 'outcome'],
+        [...observedBySource.entries()].flatMap(([from, probes]) =>
+          probes
+            .filter((p) => p.kind === 'service')
+            .map((p) => [from, p.target, `${p.host}:${p.port} (${p.zone})`, p.outcome ?? '?']),
+        ),
+      ),
+      '',
+      'The host, from inside each container:',
+      '',
+      markdownTable(['from', 'address', 'network', 'outcome'], hostProbes),
+    ].join('\n'),
+    failures,
+  });
+});
+
+describe('reachability matrix', () => {
+  it('equals reachabilityOf(airlockTopology): every allowed pair connects, every other pair is refused or times out', () => {
+    const expected = reachabilityOf(airlockTopology);
+    const observed = new Map(
+      [...observedBySource.entries()].map(([from, probes]) => [
+        from,
+        [
+          ...new Set(probes.filter((p) => p.kind === 'service' && p.outcome === 'open').map((p) => p.target)),
+        ].sort(),
+      ]),
+    );
+    for (const [from, peers] of expected) {
+      const saw = observed.get(from) ?? [];
+      const want = [...peers].sort();
+      if (JSON.stringify(saw) !== JSON.stringify(want))
+        failures.push(`${from} reaches [${saw.join(', ')}], topology says [${want.join(', ')}]`);
+    }
+    expect(Object.fromEntries(observed)).toEqual(
+      Object.fromEntries([...expected.entries()].map(([from, peers]) => [from, [...peers].sort()])),
+    );
+  });
+
+  it('connects only on the networks the two services share', () => {
+    const strays: string[] = [];
+    for (const [from, probes] of observedBySource) {
+      const sourceZones = Object.keys(stack.get().services[from]?.addresses ?? {});
+      for (const probe of probes.filter((p) => p.kind === 'service')) {
+        const shared = sourceZones.includes(probe.zone);
+        if ((probe.outcome === 'open') !== shared) {
+          strays.push(
+            `${from} -> ${probe.target} on ${probe.zone}: ${probe.outcome ?? '?'} (shares it: ${String(shared)})`,
+          );
+        }
+      }
+    }
+    failures.push(...strays);
+    expect(strays).toEqual([]);
+  });
+
+  it('gives no container a way to the host: gateway addresses and the published port do not answer', () => {
+    const open = [...observedBySource.entries()].flatMap(([from, probes]) =>
+      probes
+        .filter((p) => p.kind !== 'service' && p.outcome === 'open')
+        .map((p) => `${from} -> ${p.host}:${p.port}`),
+    );
+    failures.push(...open.map((line) => `reached the host: ${line}`));
+    expect(open).toEqual([]);
+  });
+});
