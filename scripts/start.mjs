@@ -38,6 +38,9 @@ const sharedEnv = {
   AIRLOCK_DATA_DIR: dataDir,
   AIRLOCK_AUTH_ISSUER: process.env.AIRLOCK_AUTH_ISSUER ?? `${urlOf('gateway')}/auth`,
   AIRLOCK_AUTH_URL: urlOf('auth'),
+  // The gateway replaces any client-sent X-Forwarded-For with the peer address, so auth may count failed
+  // logins per client address rather than per gateway.
+  AIRLOCK_AUTH_TRUST_PROXY: 'true',
   AIRLOCK_ORDERS_URL: urlOf('orders'),
   AIRLOCK_PAYMENTS_URL: urlOf('payments'),
   AIRLOCK_IMAGE_PROCESSOR_URL: urlOf('image-processor'),
