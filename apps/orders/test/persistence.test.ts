@@ -8,6 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
+import { MigrationError, runMigrations } from '@airlock/service-kit/sqlite';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { field } from '@airlock/testing/http';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
@@ -15,7 +16,7 @@ import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 import { createApp } from '../src/app.js';
 import { createPaymentsClient } from '../src/clients/payments-client.js';
 import { openOrdersDatabase } from '../src/db/database.js';
-import { MigrationError, ordersMigrations, runMigrations } from '../src/db/migrations.js';
+import { ordersMigrations } from '../src/db/migrations.js';
 import { createOrdersVerifierOptions } from '../src/verifier.js';
 import { standInExchanger } from './support/harness.js';
 

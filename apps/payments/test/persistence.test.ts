@@ -7,12 +7,13 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
+import { MigrationError, runMigrations } from '@airlock/service-kit/sqlite';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 
 import { createApp } from '../src/app.js';
 import { openPaymentsDatabase } from '../src/db/database.js';
-import { MigrationError, paymentsMigrations, runMigrations } from '../src/db/migrations.js';
+import { paymentsMigrations } from '../src/db/migrations.js';
 import { createPaymentsVerifierOptions } from '../src/verifier.js';
 
 let dir: string;
@@ -45,22 +46,6 @@ describe('migrations', () => {
       .run(99, 'future', 'now');
     raw.close();
     expect(() => openPaymentsDatabase(file)).toThrow(MigrationError);
-  });
-
-  it('refuses migrations that are not numbered 1, 2, 3', () => {
-    const db = new DatabaseSync(':memory:');
-    expect(() => runMigrations(db, [{ version: 2, name: 'gap', sql: 'SELECT 1' }])).toThrow(MigrationError);
-    db.close();
-  });
-
-  it('rolls a failing migration back completely', () => {
-    const db = new DatabaseSync(':memory:');
-    const broken = [
-      { version: 1, name: 'broken', sql: 'CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);' },
-    ];
-    expect(() => runMigrations(db, broken)).toThrow();
-    expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'a'").get()?.['n']).toBe(0);
-    db.close();
   });
 });
 

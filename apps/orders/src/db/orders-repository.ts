@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 
-import type { Row } from './row.js';
-import { integerColumn, textColumn } from './row.js';
+import { immediateTransaction, integerColumn, textColumn } from '@airlock/service-kit/sqlite';
+import type { Row } from '@airlock/service-kit/sqlite';
 
 export type OrderStatus = 'pending_payment' | 'paid' | 'refunded';
 export const ORDER_STATUSES: readonly OrderStatus[] = ['pending_payment', 'paid', 'refunded'];
@@ -92,7 +92,7 @@ export class OrdersRepository {
       paidAt: null,
       items: order.items,
     };
-    this.#transaction(() => {
+    immediateTransaction(this.#db, () => {
       this.#db
         .prepare(
           `INSERT INTO orders (id, owner_sub, status, total, currency, refunded_amount, charge_id, created_at, paid_at)
@@ -205,7 +205,7 @@ export class OrdersRepository {
     input: { orderId: string; attemptId: string; chargeId: string; clientKey: string; now: Date },
     respond: (order: Order) => RecordedResult,
   ): RecordedResult {
-    return this.#transaction(() => {
+    return immediateTransaction(this.#db, () => {
       const timestamp = input.now.toISOString();
       this.#db
         .prepare(
@@ -229,7 +229,7 @@ export class OrdersRepository {
     },
     respond: (order: Order) => RecordedResult,
   ): RecordedResult {
-    return this.#transaction(() => {
+    return immediateTransaction(this.#db, () => {
       // A concurrent request with the same key confirmed the same refund first (payments replayed it to
       // both): adding the amount again would count one refund twice.
       const existing = this.findRecordedResult('refund', input.orderId, input.clientKey);
@@ -300,18 +300,6 @@ export class OrdersRepository {
       paidAt: nullableText(row, 'paid_at'),
       items,
     };
-  }
-
-  #transaction<T>(body: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = body();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
   }
 }
 

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 
-import type { Row } from './row.js';
-import { integerColumn, textColumn } from './row.js';
+import { immediateTransaction, integerColumn, textColumn } from '@airlock/service-kit/sqlite';
+import type { Row } from '@airlock/service-kit/sqlite';
 
 export interface Charge {
   readonly id: string;
@@ -71,13 +71,13 @@ export class PaymentsRepository {
    */
   runIdempotent(scope: IdempotencyScope, work: () => RecordedResponse): IdempotentOutcome {
     try {
-      return this.#transaction(() => this.#runIdempotentIn(scope, work));
+      return immediateTransaction(this.#db, () => this.#runIdempotentIn(scope, work));
     } catch (error) {
       // Only reachable if another process wrote the same key or order between our reads and writes, which the
       // IMMEDIATE lock rules out; if it ever happens the constraint refused the duplicate, and re-running
       // the transaction sees the winner's record and replays it.
       if (!isConstraintViolation(error)) throw error;
-      return this.#transaction(() => this.#runIdempotentIn(scope, work));
+      return immediateTransaction(this.#db, () => this.#runIdempotentIn(scope, work));
     }
   }
 
@@ -170,20 +170,6 @@ export class PaymentsRepository {
         new Date().toISOString(),
       );
     return { kind: 'fresh', response };
-  }
-
-  #transaction<T>(body: () => T): T {
-    // IMMEDIATE takes the write lock before the first read, so the "is there a record?" check and the
-    // insert that follows cannot interleave with another writer, in this process or another.
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = body();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (error) {
-      this.#db.exec('ROLLBACK');
-      throw error;
-    }
   }
 }
 
