@@ -5,13 +5,13 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Express } from 'express';
 import { createRouter, createServiceApp, finishApp } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
+import { registerProtectedRoutes } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 import type { TokenVerifier } from '@airlock/token-verification';
 
 import type { PaymentsClient } from './clients/payments-client.js';
 import type { PaymentsTokenExchanger } from './clients/token-exchange-client.js';
 import { OrdersRepository } from './db/orders-repository.js';
-import { registerProtectedRoutes } from './protected-routes.js';
-import type { ProtectedRoute } from './protected-routes.js';
 import type { RouteDeps } from './route-deps.js';
 import { listAdminOrdersRoute } from './routes/admin-orders.list.js';
 import { refundAdminOrderRoute } from './routes/admin-orders.refund.js';

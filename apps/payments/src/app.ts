@@ -4,11 +4,11 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Express } from 'express';
 import { createRouter, createServiceApp, finishApp } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
+import { registerProtectedRoutes } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 import type { TokenVerifier } from '@airlock/token-verification';
 
 import { PaymentsRepository } from './db/payments-repository.js';
-import { registerProtectedRoutes } from './protected-routes.js';
-import type { ProtectedRoute } from './protected-routes.js';
 import { createChargeRoute } from './routes/charges.create.js';
 import { createRefundRoute } from './routes/refunds.create.js';
 

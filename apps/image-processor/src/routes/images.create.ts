@@ -14,9 +14,8 @@ import {
   serviceUnavailable,
 } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
-import { requireToken } from '@airlock/token-verification';
-import type { TokenRejection, TokenVerifier } from '@airlock/token-verification';
-import { airlockTopology, callersOfRoute } from '@airlock/topology';
+import { routeTokenGuard } from '@airlock/service-kit/protected-routes';
+import type { TokenVerifier } from '@airlock/token-verification';
 
 import { detectFormat, formatOfContentType } from '../image/detect-format.js';
 import type { ImageFormat } from '../image/detect-format.js';
@@ -81,34 +80,26 @@ const unsupportedImageType = (): AppError =>
 
 export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
   const { logger, verifier, capacity } = deps;
-  const allowedCallers = callersOfRoute(airlockTopology, SERVICE_NAME, METHOD, PATH);
-  if (allowedCallers.length === 0) {
-    // A route nobody may call is a route the topology does not know: refuse to start rather than guess.
-    throw new Error(`${SERVICE_NAME}: route ${ROUTE} is not declared in the topology`);
-  }
+  // The callers the topology allows, the scope, and one deny audit line per token refusal; the request's one
+  // audit line is otherwise written below, once the image is done or refused.
+  const guard = routeTokenGuard(
+    { method: METHOD, path: PATH, scopes: [IMAGES_SCOPE] },
+    { service: SERVICE_NAME, verifier, logger },
+  );
 
-  const audit = (req: Request, decision: 'allow' | 'deny', reason: string, caller?: string): void => {
+  // Behind the guard, so the token is accepted and names the caller in `act`.
+  const audit = (req: Request, decision: 'allow' | 'deny', reason: string): void => {
     const auth = req.auth;
-    // The token layer names a refused caller itself; an accepted token names it in `act`.
-    const actor = caller ?? auth?.act?.sub;
     auditDecision(logger, {
       route: ROUTE,
       decision,
       reason,
       ...(auth === undefined ? {} : { subject: auth.sub }),
       ...(auth?.client_id === undefined ? {} : { client: auth.client_id }),
-      ...(actor === undefined ? {} : { caller: actor }),
+      ...(auth?.act === undefined ? {} : { caller: auth.act.sub }),
       ...(req.id === undefined ? {} : { requestId: req.id }),
     });
   };
-
-  const guard = requireToken(verifier, {
-    scopes: [IMAGES_SCOPE],
-    allowedCallers,
-    onReject: (rejection: TokenRejection, req: Request) => {
-      audit(req, 'deny', rejection.reason ?? rejection.code, rejection.caller);
-    },
-  });
 
   // Before any body byte is read: a body that cannot be accepted is not worth buffering.
   const checkDeclaredType: RequestHandler = (req, _res, next) => {

@@ -1,8 +1,8 @@
 // GET /admin/orders: every user's orders, for admins (scope `admin`, OWASP API5), with owner and charge.
 import type { Request, Response } from 'express';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { adminOrderView } from '../order-view.js';
-import type { ProtectedRoute } from '../protected-routes.js';
 import { parseQuery } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
 import { DEFAULT_LIST_LIMIT, listQuery } from './orders.list.js';

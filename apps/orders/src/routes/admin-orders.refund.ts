@@ -10,12 +10,12 @@ import {
   notFound,
   parseBody,
 } from '@airlock/service-kit';
+import { authOf } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { authOf } from '../auth-context.js';
 import { derivePaymentsKey } from '../idempotency.js';
 import { adminOrderView } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
-import type { ProtectedRoute } from '../protected-routes.js';
 import { bearerTokenOf, orderIdOf, parseQuery } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
 

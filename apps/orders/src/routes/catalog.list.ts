@@ -1,8 +1,8 @@
 // GET /catalog: the server-side catalog, the only source of prices, readable by any signed-in user.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import type { ProtectedRoute } from '../protected-routes.js';
 import { catalogItemView } from '../order-view.js';
 import { parseQuery } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';

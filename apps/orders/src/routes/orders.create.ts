@@ -3,11 +3,11 @@
 import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { badRequest, jsonBody, parseBody } from '@airlock/service-kit';
+import { authOf } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { authOf } from '../auth-context.js';
 import type { OrderItem } from '../db/orders-repository.js';
 import { orderView } from '../order-view.js';
-import type { ProtectedRoute } from '../protected-routes.js';
 import type { RouteDeps } from '../route-deps.js';
 
 export const MAX_ITEMS = 50;

@@ -2,11 +2,11 @@
 // `status` and `limit`, and any other parameter (`owner`, `userId`...) is refused (OWASP API1).
 import { z } from 'zod';
 import type { Request, Response } from 'express';
+import { authOf } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { authOf } from '../auth-context.js';
 import { ORDER_STATUSES } from '../db/orders-repository.js';
 import { orderView } from '../order-view.js';
-import type { ProtectedRoute } from '../protected-routes.js';
 import { limitSchema, parseQuery } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
 

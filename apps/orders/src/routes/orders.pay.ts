@@ -10,12 +10,12 @@ import {
   jsonBody,
   notFound,
 } from '@airlock/service-kit';
+import { authOf } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { authOf } from '../auth-context.js';
 import { derivePaymentsKey } from '../idempotency.js';
 import { orderView } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
-import type { ProtectedRoute } from '../protected-routes.js';
 import { bearerTokenOf, orderIdOf, parseQuery, requireEmptyBody } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
 import { auditNotOwner } from '../route-deps.js';

@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { notFound } from '@airlock/service-kit';
+import { authOf } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { authOf } from '../auth-context.js';
 import { orderView } from '../order-view.js';
-import type { ProtectedRoute } from '../protected-routes.js';
 import { orderIdOf, parseQuery } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
 import { auditNotOwner } from '../route-deps.js';

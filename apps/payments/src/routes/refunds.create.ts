@@ -3,13 +3,13 @@
 import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { conflict, idempotencyKeyOf, jsonBody, notFound, parseBody } from '@airlock/service-kit';
+import { authOf } from '@airlock/service-kit/protected-routes';
+import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { authOf } from '../auth-context.js';
 import { findCardData } from '../card-data.js';
 import type { PaymentsRepository, Refund } from '../db/payments-repository.js';
 import { requestHash } from '../idempotency.js';
 import { MAX_AMOUNT } from '../money.js';
-import type { ProtectedRoute } from '../protected-routes.js';
 import { sendIdempotent } from './send-idempotent.js';
 
 const ROUTE = 'POST /refunds';
