@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import { airlockTopology, type Topology } from '@airlock/topology';
 import { errorBody, type Logger } from '@airlock/service-kit';
 import { Pool } from 'undici';
-import { loggerAuditSink, type AuditReason, type AuditSink } from './audit.js';
+import type { AuditReason, AuditSink } from './audit.js';
 import type { GatewayConfig } from './config.js';
 import { CorsPolicy } from './edge/cors.js';
 import { RateLimiter } from './edge/rate-limit.js';
@@ -38,8 +38,8 @@ export interface GatewayDeps {
   readonly clientAssertion: () => Promise<string>;
   /** Defaults to Airlock's topology; tests may pass another validated one. */
   readonly topology?: Topology;
-  /** Defaults to audit lines on `logger`. */
-  readonly audit?: AuditSink;
+  /** Where the one line per decision goes (index.ts: `auditLineSink` on the log destination). */
+  readonly audit: AuditSink;
   /** Clock in epoch milliseconds for the cache and rate limits; injectable for tests. */
   readonly now?: () => number;
 }
@@ -101,7 +101,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger } = deps;
   const topology = deps.topology ?? airlockTopology;
   const now = deps.now ?? Date.now;
-  const audit = deps.audit ?? loggerAuditSink(logger);
+  const { audit } = deps;
   const routes = buildRouteTable(topology);
   const cors = new CorsPolicy(config.webOrigins);
   const security = securityHeaders({ https: config.publicOrigin.protocol === 'https:' });

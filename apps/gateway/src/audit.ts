@@ -1,7 +1,15 @@
-// One audit line per edge decision (forwarded, or refused and why), through service-kit's auditDecision so
-// the fields and their redaction are the same in every service. Never a token: only the subject and client
-// that auth resolved it to, the route template and a stable reason.
-import { auditDecision, type Logger } from '@airlock/service-kit';
+// One audit line per edge decision (forwarded, or refused and why), in exactly the shape of service-kit's
+// auditDecision lines (test/audit.test.ts compares the two), so audit queries work the same for every service.
+// Never a token: only the subject and client that auth resolved it to, the route template and a stable reason.
+//
+// Why not auditDecision itself on this path: through service-kit's logger (which scrubs every line for
+// credentials: a walk over the record and four regular expressions over the JSON) a line cost ~15-19 us here,
+// and through plain pino ~5.7 us; the whole proxy path of a plain node:http + undici proxy is ~40 us. Sampling
+// would make the audit trail incomplete, so instead the line is assembled directly (~0.5 us). That is safe
+// because nothing in it is free-form input: the route is a topology template, the reason and caller constants,
+// the request id a UUID the gateway made, and subject and client must be identifier-shaped (checked below)
+// or are replaced. Lines go to a buffered destination shared with the service logger (see index.ts).
+import type { DestinationStream } from 'pino';
 
 /** Stable reasons; dashboards and tests key on them. */
 export type AuditReason =
@@ -45,16 +53,43 @@ export type AuditSink = (decision: EdgeDecision) => void;
 /** The caller, in the topology's terms, of every request the gateway decides on: a client at the edge. */
 const EDGE_CALLER = 'client';
 
-export function loggerAuditSink(logger: Logger): AuditSink {
+// Subjects and client ids are identifiers (user ids, client names, emails at most): no quotes, backslashes or
+// control characters, so they need no JSON escaping. Anything else, say a token or a JWT a misconfigured auth
+// put in `sub`, is not written.
+const IDENTIFIER = /^[A-Za-z0-9._@:+-]{1,128}$/;
+const NOT_AN_IDENTIFIER = '[not-an-identifier]';
+
+function identifier(value: string): string {
+  return IDENTIFIER.test(value) && !value.startsWith('eyJ') ? value : NOT_AN_IDENTIFIER;
+}
+
+export interface AuditLineOptions {
+  readonly service: string;
+  readonly destination: Pick<DestinationStream, 'write'>;
+  /** Clock in epoch milliseconds; injectable for tests. */
+  readonly now?: () => number;
+}
+
+/** The audit sink: one JSON line per decision, written to `destination`. */
+export function auditLineSink(options: AuditLineOptions): AuditSink {
+  const now = options.now ?? Date.now;
+  const head = `{"level":"info","time":"`;
+  const service = `","service":${JSON.stringify(options.service)},"audit":true,"decision":"`;
+  const routes = new Map<string, string>();
+  const encodedRoute = (route: string): string => {
+    let encoded = routes.get(route);
+    if (encoded === undefined) {
+      encoded = JSON.stringify(route);
+      // Route labels are a closed set (topology templates and one placeholder); the cap is a safety net.
+      if (routes.size < 1000) routes.set(route, encoded);
+    }
+    return encoded;
+  };
   return (decision) => {
-    auditDecision(logger, {
-      route: decision.route,
-      decision: decision.allowed ? 'allow' : 'deny',
-      reason: decision.reason,
-      subject: decision.subject,
-      client: decision.client,
-      caller: EDGE_CALLER,
-      requestId: decision.requestId,
-    });
+    let line = `${head}${new Date(now()).toISOString()}${service}${decision.allowed ? 'allow' : 'deny'}","route":${encodedRoute(decision.route)},"reason":"${decision.reason}"`;
+    if (decision.subject !== undefined) line += `,"subject":"${identifier(decision.subject)}"`;
+    if (decision.client !== undefined) line += `,"client":"${identifier(decision.client)}"`;
+    line += `,"caller":"${EDGE_CALLER}","requestId":"${decision.requestId}","msg":"authorization decision"}\n`;
+    options.destination.write(line);
   };
 }

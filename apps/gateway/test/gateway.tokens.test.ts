@@ -241,3 +241,24 @@ describe('exchange and cache', () => {
     expect(auth.calls()).toBeGreaterThanOrEqual(200);
   });
 });
+
+describe('logs', () => {
+  test('audit lines are written for every decision, and no log line carries a token or a JWT', async () => {
+    await call('/api/orders', bearer(tokenFor('frank')));
+    await call('/api/orders', { authorization: 'Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln' });
+    await call('/api/orders', bearer('unknown-token-abcdefghijklmnop'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const audit = gw.logLines.filter((line) => line.audit === true);
+    expect(audit.length).toBeGreaterThanOrEqual(3);
+    expect(audit.at(-3)).toMatchObject({
+      decision: 'allow',
+      reason: 'forwarded',
+      subject: 'frank',
+      route: 'GET /api/orders',
+    });
+    const text = JSON.stringify(gw.logLines);
+    expect(text).not.toContain('token-');
+    expect(text).not.toContain('unknown-token');
+    expect(text).not.toContain('eyJ');
+  });
+});

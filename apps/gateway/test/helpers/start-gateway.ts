@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { createLogger, startServer, type Env } from '@airlock/service-kit';
 import { createGateway, type Gateway } from '../../src/app.js';
-import type { EdgeDecision } from '../../src/audit.js';
+import { auditLineSink, type EdgeDecision } from '../../src/audit.js';
 import { parseGatewayConfig, type GatewayConfig } from '../../src/config.js';
 
 export interface TestGateway {
@@ -50,11 +50,19 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
   });
   const logger = createLogger({ service: 'gateway', level: 'info', destination });
   const decisions: EdgeDecision[] = [];
+  // The real audit sink, writing into the same captured stream as the logger, plus the decisions as objects.
+  const auditLines = auditLineSink({
+    service: 'gateway',
+    destination: { write: (line: string) => destination.write(line) },
+  });
   const gateway = createGateway({
     config,
     logger,
     clientAssertion: options.clientAssertion ?? (() => Promise.resolve('stub-client-assertion')),
-    audit: (decision) => decisions.push(decision),
+    audit: (decision) => {
+      decisions.push(decision);
+      auditLines(decision);
+    },
     ...(options.now === undefined ? {} : { now: options.now }),
   });
   const running = await startServer(gateway.handle, {
