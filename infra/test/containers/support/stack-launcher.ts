@@ -24,6 +24,8 @@ export interface LaunchedNetwork {
   readonly internal: boolean;
   /** The host's address on this network (the bridge's gateway). */
   readonly gateway: string;
+  /** The network's IPv4 subnet (CIDR). */
+  readonly subnet: string;
   /** The host-side bridge interface, where the suite can watch the zone's traffic. */
   readonly bridge: string;
 }
@@ -52,10 +54,11 @@ export interface LaunchedStack {
 }
 
 /**
- * What the suite changes from the compose file, and why: revocation must be observable within seconds, not
- * minutes, and the suite's bursts of requests come from one address.
+ * What the suite changes from the compose file, and why: revocation and key promotion must be observable within
+ * seconds, not minutes, and the suite's bursts of requests all come from one address.
  */
 export const SUITE_ENVIRONMENT: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  auth: { AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: '0' },
   gateway: {
     AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: '2',
     AIRLOCK_GATEWAY_NEGATIVE_CACHE_TTL_SECONDS: '1',
@@ -182,7 +185,7 @@ export async function launchStack(): Promise<LaunchedStack> {
       });
       const inspected = (await created.inspect()) as {
         Id: string;
-        IPAM: { Config?: { Gateway?: string }[] };
+        IPAM: { Config?: { Gateway?: string; Subnet?: string }[] };
       };
       networks[network.name] = {
         zone: network.name,
@@ -190,6 +193,7 @@ export async function launchStack(): Promise<LaunchedStack> {
         id: inspected.Id,
         internal: network.internal,
         gateway: inspected.IPAM.Config?.[0]?.Gateway ?? '',
+        subnet: inspected.IPAM.Config?.[0]?.Subnet ?? '',
         bridge: `br-${inspected.Id.slice(0, 12)}`,
       };
     }
