@@ -103,9 +103,6 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   #headers: string[] | undefined;
   #scanner: JwtBodyScanner | undefined;
   #settled = false;
-  readonly #onClose = (): void => {
-    if (!this.#res.writableFinished) this.#controller?.abort(new ClientClosed('client went away'));
-  };
   readonly #onDrain = (): void => {
     this.#controller?.resume();
   };
@@ -113,7 +110,6 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   constructor(options: ForwardOptions) {
     this.#options = options;
     this.#res = options.res;
-    this.#res.once('close', this.#onClose);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -126,6 +122,12 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
     statusCode: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
+    // A client that went away is noticed here and at each chunk rather than with a 'close' listener per
+    // response (measurably cheaper); an upstream that sends nothing at all is ended by the headers timeout.
+    if (this.#res.destroyed) {
+      controller.abort(new ClientClosed('client went away'));
+      return;
+    }
     const encoding = headers['content-encoding'];
     if (this.#options.scanBody && encoding !== undefined && encoding !== 'identity') {
       // The gateway asked for identity (no Accept-Encoding); an encoded body could hide a JWT from the scan.
@@ -146,6 +148,10 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#res.destroyed) {
+      controller.abort(new ClientClosed('client went away'));
+      return;
+    }
     if (this.#scanner?.push(chunk) === true) {
       controller.abort(new JwtInResponse('internal service answered with a JWT in its body'));
       return;
@@ -190,7 +196,6 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   #settle(outcome: ForwardOutcome): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#res.off('close', this.#onClose);
     this.#options.onDone(outcome);
   }
 }
