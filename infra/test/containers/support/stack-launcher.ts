@@ -13,6 +13,7 @@ export const TEST_LABEL = 'airlock.test';
 export const RUN_LABEL = 'airlock.test.run';
 const MIB = 1024 * 1024;
 const STARTUP_TIMEOUT_MS = 120_000;
+const LOG_TAIL_LINES = 30;
 
 type RuntimeClient = Awaited<ReturnType<typeof getContainerRuntimeClient>>;
 type Dockerode = RuntimeClient['container']['dockerode'];
@@ -77,6 +78,8 @@ export function suiteStackOf(publishedPort: number): Stack {
 }
 
 class ZonedServiceContainer extends GenericContainer {
+  /** The end of the container's output, kept while it starts, to explain a start that fails. */
+  readonly logTail: string[] = [];
   readonly #extraNetworks: readonly string[];
   readonly #alias: string;
   readonly #dockerode: Dockerode;
@@ -114,6 +117,17 @@ class ZonedServiceContainer extends GenericContainer {
         startPeriod: spec.healthcheck.startPeriodSeconds * 1000,
       })
       .withWaitStrategy(Wait.forHealthCheck())
+      .withLogConsumer((stream) => {
+        stream.on('data', (chunk: Buffer | string) => {
+          this.logTail.push(
+            ...chunk
+              .toString()
+              .split('\n')
+              .filter((line) => line.trim() !== ''),
+          );
+          this.logTail.splice(0, Math.max(0, this.logTail.length - LOG_TAIL_LINES));
+        });
+      })
       .withStartupTimeout(STARTUP_TIMEOUT_MS);
     // What GenericContainer has no builder for: the rest of the hardening, the volumes and the port.
     Object.assign(this.hostConfig, {
@@ -227,7 +241,6 @@ export async function launchStack(): Promise<LaunchedStack> {
               dockerode,
             }),
             containerName,
-            dockerode,
           );
           const inspected = await dockerode.getContainer(container.getId()).inspect();
           const addresses = Object.fromEntries(
@@ -264,26 +277,17 @@ export async function launchStack(): Promise<LaunchedStack> {
   }
 }
 
-/** Starts a container; when it does not become healthy, the error carries the end of its log. */
+/** Starts a container; when it does not become healthy, the error carries the end of its output. */
 async function startOrExplain(
-  container: GenericContainer,
+  container: ZonedServiceContainer,
   containerName: string,
-  dockerode: Dockerode,
 ): Promise<StartedTestContainer> {
   try {
     return await container.start();
   } catch (error) {
-    let logs: string;
-    try {
-      const buffer = await dockerode
-        .getContainer(containerName)
-        .logs({ stdout: true, stderr: true, tail: 40 });
-      logs = demultiplex(buffer);
-    } catch {
-      logs = '(no logs)';
-    }
+    const logs = container.logTail.length === 0 ? '(no output)' : container.logTail.join('\n');
     throw new Error(
-      `${containerName} did not become healthy: ${String(error)}\n--- its last log lines ---\n${logs}`,
+      `${containerName} did not become healthy: ${String(error)}\n--- its last output ---\n${logs}`,
       {
         cause: error,
       },
