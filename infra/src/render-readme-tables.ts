@@ -26,8 +26,8 @@ export function renderVolumesTable(stack: Stack): string {
         .find((mount) => mount.volume === volume.name)?.target;
       const holds =
         volume.purpose === 'data'
-          ? `${volume.owner}'s keys and database (\`${target ?? ''}\`)`
-          : `${volume.owner}'s workload public key (\`${target ?? ''}\`)`;
+          ? `private state of ${volume.owner}: keys, database (\`${target ?? ''}\`)`
+          : `public workload key of ${volume.owner} (\`${target ?? ''}\`)`;
       return `| \`${volume.name}\` | ${holds} | ${volume.owner} | ${readers.length === 0 ? '-' : readers.join(', ')} |`;
     }),
   ].join('\n');
