@@ -87,6 +87,10 @@ const UNROUTED = '(unrouted)';
 const BEARER_CHALLENGE = 'Bearer realm="airlock"';
 const INVALID_TOKEN_CHALLENGE = 'Bearer realm="airlock", error="invalid_token"';
 
+function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
 /** IPv6 clients are limited per /64 (one host usually owns a whole /64); IPv4 and mapped IPv4 per address. */
 function rateKeyOfAddress(address: string): string {
   if (!address.includes(':') || address.startsWith('::ffff:')) return address;
@@ -280,6 +284,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const method = req.method ?? 'GET';
     const clientIp = req.socket.remoteAddress ?? 'unknown';
 
+    if ((req.url === '/healthz' || req.url === '/readyz') && method === 'GET' && isLoopback(clientIp)) {
+      health(res, requestId);
+      return;
+    }
+
     const ipDecision = ipLimiter.take(rateKeyOfAddress(clientIp));
     if (!ipDecision.allowed) {
       decide(false, 'rate_limited_ip', UNROUTED, requestId);
@@ -440,6 +449,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
       decide(true, 'forwarded', route.label, requestId, resolution);
       forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, hasBody, resolution);
     }
+  }
+
+  /**
+   * Liveness and readiness for the container's own healthcheck, which runs inside the container and so comes
+   * from loopback; from anywhere else these paths are not routes (404). Ready means listening with its key
+   * loaded: when auth is down the gateway stays up and fails closed per request, which is the point.
+   */
+  function health(res: ServerResponse, requestId: string): void {
+    const body = '{"status":"ok"}';
+    res.writeHead(200, [
+      ...security.api,
+      'x-request-id',
+      requestId,
+      'content-type',
+      'application/json; charset=utf-8',
+      'content-length',
+      String(body.length),
+    ]);
+    res.end(body);
   }
 
   function preflight(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): void {

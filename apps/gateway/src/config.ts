@@ -31,8 +31,11 @@ export const DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS = 2_000;
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
 export const DEFAULT_UPSTREAM_CONNECTIONS = 128;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-/** Image uploads (the routes of the services in UPLOAD_SERVICES) get this instead. */
-export const DEFAULT_MAX_UPLOAD_BYTES = 6 * 1024 * 1024;
+/**
+ * Image uploads (the routes of the services in UPLOAD_SERVICES) get this instead: image-processor's own limit
+ * (5 MiB, apps/image-processor/README.md), so an upload it would refuse never crosses into the sandbox.
+ */
+export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 export const UPLOAD_SERVICES: readonly string[] = ['image-processor'];
 export const DEFAULT_MAX_TARGET_BYTES = 2048;
 export const DEFAULT_MAX_TOKEN_LENGTH = 512;
@@ -80,6 +83,7 @@ const environmentSchema = z
       `http://127.0.0.1:${serviceNamed(airlockTopology, 'image-processor').port}`,
     ),
     AIRLOCK_DATA_DIR: z.string().min(1).optional(),
+    AIRLOCK_WORKLOAD_KEYS_DIR: z.string().min(1).optional(),
     AIRLOCK_WEB_ORIGIN: originsSchema.default([]),
     AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: integer(1, 300).default(DEFAULT_CACHE_MAX_TTL_SECONDS),
     AIRLOCK_GATEWAY_NEGATIVE_CACHE_TTL_SECONDS: integer(1, 300).default(DEFAULT_NEGATIVE_CACHE_TTL_SECONDS),
@@ -137,6 +141,8 @@ export interface GatewayConfig {
   /** Internal origin of each service the edge routes to, by topology name. */
   readonly upstreams: Readonly<Record<string, string>>;
   readonly dataDir: string;
+  /** Where the public half of the workload key is published for auth; defaults to `dataDir`. */
+  readonly workloadKeysDir: string | undefined;
   readonly webOrigins: readonly string[];
   readonly cache: {
     readonly maxTtlMs: number;
@@ -176,6 +182,8 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
       'image-processor': new URL(parsed.AIRLOCK_IMAGE_PROCESSOR_URL).origin,
     },
     dataDir: resolve(parsed.AIRLOCK_DATA_DIR ?? DEFAULT_DATA_DIR),
+    workloadKeysDir:
+      parsed.AIRLOCK_WORKLOAD_KEYS_DIR === undefined ? undefined : resolve(parsed.AIRLOCK_WORKLOAD_KEYS_DIR),
     webOrigins: parsed.AIRLOCK_WEB_ORIGIN,
     cache: {
       maxTtlMs: parsed.AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS * 1000,

@@ -12,7 +12,11 @@ const config = loadGatewayConfigOrExit();
 // cost more per line under load, in sonic-boom's string handling and the thread-pool hand-off).
 const destination = pino.destination({ dest: 1, sync: true });
 const logger = createLogger({ service: GATEWAY_SERVICE, level: config.logLevel, destination });
-const keys = await ensureWorkloadKeyPair({ dataDir: config.dataDir, service: GATEWAY_SERVICE });
+const keys = await ensureWorkloadKeyPair({
+  dataDir: config.dataDir,
+  service: GATEWAY_SERVICE,
+  ...(config.workloadKeysDir === undefined ? {} : { publicKeysDir: config.workloadKeysDir }),
+});
 const gateway = createGateway({
   config,
   logger,

@@ -136,7 +136,7 @@ describe('body limits', () => {
       expect(tooBig.statusCode).toBe(413);
       const overUpload = await rawRequest(
         gw.url,
-        `POST /api/images HTTP/1.1\r\nHost: x\r\nContent-Length: ${6 * 1024 * 1024 + 1}\r\nConnection: close\r\n\r\n`,
+        `POST /api/images HTTP/1.1\r\nHost: x\r\nContent-Length: ${5 * 1024 * 1024 + 1}\r\nConnection: close\r\n\r\n`,
       );
       expect(overUpload.status).toBe(413);
     } finally {

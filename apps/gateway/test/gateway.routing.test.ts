@@ -174,3 +174,24 @@ describe('declared routes only', () => {
     });
   });
 });
+
+describe('health', () => {
+  test('liveness and readiness answer loopback peers (the container healthcheck), without an audit line', async () => {
+    const decisions = gw.decisions.length;
+    for (const path of ['/healthz', '/readyz']) {
+      const res = await request(`${gw.url}${path}`);
+      expect(res.statusCode).toBe(200);
+      expect(await res.body.json()).toEqual({ status: 'ok' });
+    }
+    expect(gw.decisions.length).toBe(decisions);
+  });
+
+  test('with a query or another method they are not routes', async () => {
+    expect((await rawGet(gw.url, '/healthz?x=1')).status).toBe(404);
+    const res = await rawRequest(
+      gw.url,
+      'POST /readyz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    );
+    expect(res.status).toBe(404);
+  });
+});

@@ -45,6 +45,8 @@ const server = createServer((req, res) => {
   );
 });
 server.keepAliveTimeout = 30_000;
+// Exit normally on SIGTERM so that `--cpu-prof` can write its profile.
+process.on('SIGTERM', () => process.exit(0));
 server.listen(port, '127.0.0.1', () => {
   const address = server.address();
   process.stdout.write(

@@ -103,6 +103,8 @@ const USER_RESPONSE_ALLOW = new Set([
   'location',
   'retry-after',
   'allow',
+  // orders: a replayed idempotent payment or refund says so (apps/orders/README.md).
+  'idempotent-replayed',
 ]);
 
 /** Response headers removed from auth's answers (public routes): server details, CORS (the gateway owns it). */
