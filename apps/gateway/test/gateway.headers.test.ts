@@ -227,6 +227,40 @@ describe('outbound: nothing internal reaches a client', () => {
   });
 });
 
+describe('informational answers', () => {
+  const earlyHints = (_req: IncomingMessage, res: ServerResponse): void => {
+    res.writeEarlyHints({ link: '</internal.css>; rel=preload; as=style' });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
+  };
+
+  test.each([
+    ['a user route', '/api/orders', 'orders'],
+    ['a public (auth) route', '/auth/jwks', 'auth'],
+  ])(
+    'an upstream 103 Early Hints on %s is not relayed; the final answer is',
+    async (_name, path, service) => {
+      const upstream = await startStub(earlyHints);
+      const gateway = await startTestGateway(
+        service === 'auth' ? { authUrl: upstream.url } : { authUrl: auth.url, ordersUrl: upstream.url },
+      );
+      try {
+        const { host } = new URL(gateway.url);
+        const res = await rawRequest(
+          gateway.url,
+          `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${tokenFor('alice')}\r\nConnection: close\r\n\r\n`,
+        );
+        expect(res.status).toBe(200);
+        expect(res.rawHead).not.toContain('103');
+        expect(res.rawHead.toLowerCase()).not.toContain('internal.css');
+      } finally {
+        await gateway.close();
+        await upstream.close();
+      }
+    },
+  );
+});
+
 describe('upstream failures are generic', () => {
   test('service down: 503 upstream_unavailable, no address or error code', async () => {
     const gateway = await startTestGateway({ authUrl: auth.url, ordersUrl: CLOSED_ORIGIN });

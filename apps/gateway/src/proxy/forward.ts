@@ -128,6 +128,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       controller.abort(new ClientClosed('client went away'));
       return;
     }
+    // Informational answers (100, 103) are not relayed: the client gets exactly one, final, scrubbed head.
+    if (statusCode < 200) return;
     const encoding = headers['content-encoding'];
     if (this.#options.scanBody && encoding !== undefined && encoding !== 'identity') {
       // The gateway asked for identity (no Accept-Encoding); an encoded body could hide a JWT from the scan.
