@@ -186,12 +186,22 @@ describe('phantom tokens across the real network', () => {
         `${jwt.to} received a JWT for aud=${jwt.aud} (from ${jwt.from}, on ${jwt.zone})`,
       );
     }
-    for (const audience of ['orders', 'image-processor']) {
+    // Every hop of the flow the client drove must have been seen: the gateway to orders and to image-processor,
+    // and orders to payments on the user's behalf (the token names orders as the actor).
+    for (const [audience, actor] of [
+      ['orders', 'gateway'],
+      ['image-processor', 'gateway'],
+      ['payments', 'orders'],
+    ] as const) {
       check(
         accessTokens.some(
-          (jwt) => jwt.direction === 'request' && jwt.to.startsWith(`${audience}:`) && jwt.aud === audience,
+          (jwt) =>
+            jwt.direction === 'request' &&
+            jwt.to.startsWith(`${audience}:`) &&
+            jwt.aud === audience &&
+            jwt.act === actor,
         ),
-        `no JWT for aud=${audience} was seen reaching ${audience}`,
+        `no JWT for aud=${audience} with act.sub=${actor} was seen reaching ${audience}`,
       );
     }
     const distinct = [
