@@ -137,7 +137,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     now,
   });
   const cache = new TokenCache({ ...config.cache, now });
-  const phantom = new PhantomTokens({ issuer: config.issuer, cache, resolve });
+  const phantom = new PhantomTokens({
+    issuer: config.issuer,
+    cache,
+    resolve,
+    maxInFlight: config.maxExchangesInFlight,
+  });
   const ipLimiter = new RateLimiter({ ...config.rateLimits.perIp, maxKeys: config.rateLimits.maxKeys, now });
   const tokenLimiter = new RateLimiter({
     ...config.rateLimits.perToken,

@@ -37,7 +37,8 @@ export type AuditReason =
   | 'auth_timeout'
   | 'auth_error_status'
   | 'auth_invalid_response'
-  | 'auth_refused_gateway';
+  | 'auth_refused_gateway'
+  | 'auth_overloaded';
 
 export interface EdgeDecision {
   readonly route: string;

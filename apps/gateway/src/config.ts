@@ -46,6 +46,8 @@ export const DEFAULT_RATE_IP_BURST = 200;
 export const DEFAULT_RATE_TOKEN_PER_SECOND = 50;
 export const DEFAULT_RATE_TOKEN_BURST = 100;
 export const DEFAULT_RATE_MAX_KEYS = 100_000;
+/** Distinct token exchanges in flight at once; more is 503 without calling auth. */
+export const DEFAULT_MAX_EXCHANGES_IN_FLIGHT = 256;
 
 const integer = (min: number, max: number) =>
   z
@@ -151,6 +153,7 @@ export interface GatewayConfig {
     readonly expirySkewMs: number;
   };
   readonly authTimeoutMs: number;
+  readonly maxExchangesInFlight: number;
   readonly upstreamConnectTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly upstreamConnections: number;
@@ -192,6 +195,7 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
       expirySkewMs: DEFAULT_EXPIRY_SKEW_SECONDS * 1000,
     },
     authTimeoutMs: parsed.AIRLOCK_GATEWAY_AUTH_TIMEOUT_MS,
+    maxExchangesInFlight: DEFAULT_MAX_EXCHANGES_IN_FLIGHT,
     upstreamConnectTimeoutMs: DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
     upstreamTimeoutMs: parsed.AIRLOCK_GATEWAY_UPSTREAM_TIMEOUT_MS,
     upstreamConnections: DEFAULT_UPSTREAM_CONNECTIONS,

@@ -1,5 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import { PhantomTokens } from '../src/phantom/phantom-tokens.js';
 import { SingleFlight } from '../src/phantom/single-flight.js';
+import { TokenCache } from '../src/phantom/token-cache.js';
 
 function deferred<T>() {
   let resolve: (value: T) => void = () => undefined;
@@ -58,5 +60,32 @@ describe('SingleFlight', () => {
     ).rejects.toThrow('boom');
     expect(flights.size).toBe(0);
     await expect(flights.run('k', () => Promise.resolve('ok'))).resolves.toBe('ok');
+  });
+});
+
+describe('PhantomTokens: bounded exchanges in flight', () => {
+  test('distinct misses beyond the bound are refused without calling auth; joining one in flight is free', async () => {
+    const gate = deferred<never>();
+    let calls = 0;
+    const phantom = new PhantomTokens({
+      issuer: 'http://127.0.0.1:8080/auth',
+      cache: new TokenCache({ maxEntries: 10, maxTtlMs: 30_000, negativeTtlMs: 5_000, expirySkewMs: 5_000 }),
+      resolve: () => {
+        calls += 1;
+        return gate.promise;
+      },
+      maxInFlight: 2,
+    });
+    const first = phantom.resolve('a', 'token-a', 'orders');
+    const second = phantom.resolve('b', 'token-b', 'orders');
+    const joined = phantom.resolve('a', 'token-a', 'orders');
+    await expect(phantom.resolve('c', 'token-c', 'orders')).rejects.toMatchObject({
+      code: 'auth_overloaded',
+    });
+    await Promise.resolve();
+    expect(calls).toBe(2);
+    gate.reject(new Error('done'));
+    await Promise.allSettled([first, second, joined]);
+    expect(phantom.inFlight).toBe(0);
   });
 });

@@ -2,20 +2,26 @@
 // cache lookup the hot path does synchronously, and the single-flight exchange on a miss. The token itself is
 // only hashed (SHA-256, once per request) and sent to auth; it is never stored, logged or used as a key.
 import { hash } from 'node:crypto';
+import { AuthFailure, type TokenResolver } from './resolve-token.js';
 import { SingleFlight } from './single-flight.js';
-import type { TokenResolver } from './resolve-token.js';
 import type { Resolution, TokenCache } from './token-cache.js';
 
 export interface PhantomTokensOptions {
   readonly issuer: string;
   readonly cache: TokenCache;
   readonly resolve: TokenResolver;
+  /**
+   * Upper bound on distinct exchanges in flight. A flood of made-up tokens (each one a miss) is limited per
+   * client IP; this bounds what many IPs together can make the gateway ask of auth, and the memory it holds.
+   */
+  readonly maxInFlight: number;
 }
 
 export class PhantomTokens {
   readonly #issuer: string;
   readonly #cache: TokenCache;
   readonly #resolve: TokenResolver;
+  readonly #maxInFlight: number;
   readonly #flights = new SingleFlight<Resolution>();
   readonly #prefixes = new Map<string, string>();
 
@@ -23,6 +29,10 @@ export class PhantomTokens {
     this.#issuer = options.issuer;
     this.#cache = options.cache;
     this.#resolve = options.resolve;
+    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
+      throw new TypeError('PhantomTokens: option "maxInFlight" must be a positive integer');
+    }
+    this.#maxInFlight = options.maxInFlight;
   }
 
   /** SHA-256 of the token, base64url: what rate limits and cache keys use instead of the token. */
@@ -50,6 +60,9 @@ export class PhantomTokens {
    * TTL (failures are not cached: they reject, and the next request tries again).
    */
   resolve(key: string, token: string, audience: string): Promise<Resolution> {
+    if (!this.#flights.has(key) && this.#flights.size >= this.#maxInFlight) {
+      return Promise.reject(new AuthFailure('auth_overloaded', 'too many token exchanges in flight'));
+    }
     return this.#flights.run(key, async () => {
       const result = await this.#resolve(token, audience);
       this.#cache.set(key, result);

@@ -23,7 +23,9 @@ export type AuthFailureCode =
   | 'auth_timeout'
   | 'auth_error_status'
   | 'auth_invalid_response'
-  | 'auth_refused_gateway';
+  | 'auth_refused_gateway'
+  /** Too many exchanges in flight already: refused without calling auth. */
+  | 'auth_overloaded';
 
 export class AuthFailure extends Error {
   override readonly name = 'AuthFailure';

@@ -10,6 +10,11 @@ export class SingleFlight<T> {
     return this.#inFlight.size;
   }
 
+  /** True when a call for `key` is in flight (joining it costs nothing). */
+  has(key: string): boolean {
+    return this.#inFlight.has(key);
+  }
+
   run(key: string, work: () => Promise<T>): Promise<T> {
     const pending = this.#inFlight.get(key);
     if (pending !== undefined) return pending;
