@@ -7,7 +7,7 @@ import { errorCode } from '@airlock/testing/http';
 
 import { MAX_BODY_BYTES, MAX_FRAMES } from '../src/image/limits.js';
 import { Slots } from '../src/slots.js';
-import { animatedWebp, apng, gif, photo, pngChunk, SVG, tiff } from './support/fixtures.js';
+import { animatedWebp, apng, gif, photo, pngChunk, SVG, tiff } from '@airlock/testing/images';
 import { auditLines, createHarness } from './support/harness.js';
 import type { Harness } from './support/harness.js';
 

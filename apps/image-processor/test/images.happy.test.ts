@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import request from 'supertest';
 
 import { THUMBNAIL_MAX_SIDE } from '../src/image/limits.js';
-import { photo } from './support/fixtures.js';
-import type { Format } from './support/fixtures.js';
+import { photo } from '@airlock/testing/images';
+import type { Format } from '@airlock/testing/images';
 import { auditLines, createHarness } from './support/harness.js';
 import type { Harness } from './support/harness.js';
 import { thumbnailBody } from './support/http.js';

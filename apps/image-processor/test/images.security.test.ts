@@ -21,7 +21,7 @@ import {
   pngZeroBomb,
   SVG,
   webpClaimingMaximum,
-} from './support/fixtures.js';
+} from '@airlock/testing/images';
 import { auditLines, createHarness } from './support/harness.js';
 import type { Harness } from './support/harness.js';
 

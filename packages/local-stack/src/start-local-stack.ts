@@ -31,6 +31,12 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly urls: Readonly<Record<ServiceName, string>>;
+  /** The process id of a running service (for tests that measure it), or undefined when it is stopped. */
+  pid(service: ServiceName): number | undefined;
+  /** Stops one service (SIGTERM, then SIGKILL after a grace period); the rest keep running. */
+  stopService(service: ServiceName): Promise<void>;
+  /** Starts a stopped service again on its port and waits until it is ready. */
+  startService(service: ServiceName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,7 +96,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     service === 'image-processor' ? `${urls.gateway}/auth/jwks` : `${urls.auth}/auth/jwks`;
 
   const children = new Map<ServiceName, ChildProcess>();
+  const expectedExits = new Set<ServiceName>();
   let stopping = false;
+
+  const startService = async (service: ServiceName): Promise<void> => {
+    const child = spawn(process.execPath, ['dist/index.js'], {
+      cwd: join(options.rootDir, 'apps', service),
+      env: { ...sharedEnv, AIRLOCK_JWKS_URL: options.env?.AIRLOCK_JWKS_URL ?? jwksUrl(service) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.set(service, child);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      createInterface({ input: child[stream] }).on('line', (line) =>
+        options.onOutput?.(service, line, stream),
+      );
+    }
+    child.on('exit', (code, signal) => {
+      children.delete(service);
+      if (!stopping && !expectedExits.delete(service)) options.onUnexpectedExit?.(service, code, signal);
+    });
+    await waitUntilReady(service, urls[service], () => children.has(service));
+  };
+
+  const stopService = async (service: ServiceName): Promise<void> => {
+    const child = children.get(service);
+    if (child === undefined) return;
+    expectedExits.add(service);
+    child.kill('SIGTERM');
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (children.has(service) && Date.now() < deadline) await sleep(50);
+    if (children.has(service)) child.kill('SIGKILL');
+    while (children.has(service)) await sleep(20);
+  };
 
   const stop = async (): Promise<void> => {
     stopping = true;
@@ -101,29 +138,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    for (const service of START_ORDER) {
-      const child = spawn(process.execPath, ['dist/index.js'], {
-        cwd: join(options.rootDir, 'apps', service),
-        env: { ...sharedEnv, AIRLOCK_JWKS_URL: options.env?.AIRLOCK_JWKS_URL ?? jwksUrl(service) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.set(service, child);
-      for (const stream of ['stdout', 'stderr'] as const) {
-        createInterface({ input: child[stream] }).on('line', (line) =>
-          options.onOutput?.(service, line, stream),
-        );
-      }
-      child.on('exit', (code, signal) => {
-        children.delete(service);
-        if (!stopping) options.onUnexpectedExit?.(service, code, signal);
-      });
-      await waitUntilReady(service, urls[service], () => children.has(service));
-    }
+    for (const service of START_ORDER) await startService(service);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { urls, stop };
+  return { urls, pid: (service) => children.get(service)?.pid, stopService, startService, stop };
 }
 
 function entryOf(rootDir: string, service: ServiceName): string {

@@ -8,7 +8,7 @@ import type { ImageFormat } from '../../src/image/detect-format.js';
 import { ImageError } from '../../src/image/image-error.js';
 import { MAX_WHOLE_IMAGE_DECODE_BYTES } from '../../src/image/limits.js';
 import { makeThumbnail, wholeImageDecodeBytes } from '../../src/image/make-thumbnail.js';
-import { gif, photo, SVG, tiff } from '../support/fixtures.js';
+import { gif, photo, SVG, tiff } from '@airlock/testing/images';
 
 beforeAll(() => {
   configureSharp();

@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 
 import { pngFrameCount } from '../../src/image/png-frames.js';
-import { pngChunk } from '../support/fixtures.js';
+import { pngChunk } from '@airlock/testing/images';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const IHDR = pngChunk('IHDR', Buffer.alloc(13));
