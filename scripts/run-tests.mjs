@@ -12,6 +12,7 @@ const workspaceDirs = [
     return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
   }),
   join(root, 'infra'),
+  join(root, 'e2e'),
 ];
 
 for (const dir of workspaceDirs) rmSync(join(dir, RESULTS_FILE), { force: true });

@@ -1,0 +1,155 @@
+// Starts the five real services as local processes on free loopback ports with a data folder and a demo
+// password of the suite's own, and gives the suites what a client (and an attacker) would use against it.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discoverPublicClient, signInHeadless } from '@airlock/client/public-client';
+import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
+import {
+  freePort,
+  START_ORDER,
+  startLocalStack,
+  type LocalStack,
+  type ServiceName,
+} from '@airlock/local-stack';
+import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
+
+export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+/** Short enough that the revocation bound is measurable in a test, long enough that hits are hits. */
+export const CACHE_MAX_TTL_SECONDS = 2;
+
+export interface E2eStack {
+  readonly stack: LocalStack;
+  readonly urls: LocalStack['urls'];
+  readonly dataDir: string;
+  readonly password: string;
+  readonly output: string[];
+  /** Signs in through the gateway like the CLI does and returns the opaque access token. */
+  signIn(username: string, scope?: string): Promise<string>;
+  /** Token exchange at auth as `service` with its own workload key, as the gateway and orders do. */
+  exchangeAs(
+    service: 'gateway' | 'orders',
+    subjectToken: string,
+    audience: string,
+    scope?: string,
+  ): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startE2eStack(env: Readonly<Record<string, string>> = {}): Promise<E2eStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
+  const password = randomBytes(18).toString('base64url');
+  const ports: Partial<Record<ServiceName, number>> = {};
+  for (const service of START_ORDER) ports[service] = await freePort();
+  const output: string[] = [];
+  const stack = await startLocalStack({
+    rootDir: ROOT_DIR,
+    dataDir,
+    ports,
+    env: {
+      AIRLOCK_DEMO_PASSWORD: password,
+      AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: String(CACHE_MAX_TTL_SECONDS),
+      AIRLOCK_GATEWAY_NEGATIVE_CACHE_TTL_SECONDS: '1',
+      // The suites send bursts (50 concurrent payments) from one address with one token.
+      AIRLOCK_GATEWAY_RATE_IP_BURST: '1000',
+      AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '1000',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    onOutput: (service, line) => output.push(`[${service}] ${line}`),
+  }).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const issuer = `${stack.urls.gateway}/auth`;
+  const client = await discoverPublicClient(issuer);
+  const callbacks: LoopbackCallback[] = [];
+
+  return {
+    stack,
+    urls: stack.urls,
+    dataDir,
+    password,
+    output,
+    signIn: async (username, scope = 'openid orders images') => {
+      const callback = await startLoopbackCallback();
+      callbacks.push(callback);
+      const { tokens } = await signInHeadless(client, {
+        redirectUri: callback.redirectUri,
+        username,
+        password,
+        scope,
+      });
+      return tokens.access_token;
+    },
+    exchangeAs: async (service, subjectToken, audience, scope) => {
+      const key = await ensureWorkloadKeyPair({ dataDir, service });
+      const assertion = await createClientAssertion({
+        service,
+        privateKey: key.privateKey,
+        kid: key.kid,
+        audience: issuer,
+      });
+      return fetch(`${stack.urls.auth}/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: subjectToken,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          audience,
+          ...(scope === undefined ? {} : { scope }),
+          client_id: service,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: assertion,
+        }),
+      });
+    },
+    close: async () => {
+      await Promise.all(callbacks.map((callback) => callback.close()));
+      await stack.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly body: unknown;
+}
+
+/** One HTTP call with a bearer token; the answer's body parsed when it is JSON. */
+export async function call(
+  url: string,
+  token: string | undefined,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const isBytes = init.body instanceof Uint8Array;
+  const response = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      ...(init.body === undefined || isBytes ? {} : { 'content-type': 'application/json' }),
+      ...init.headers,
+    },
+    ...(init.body === undefined
+      ? {}
+      : { body: isBytes ? (init.body as Uint8Array) : JSON.stringify(init.body) }),
+  });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON; keep the text.
+  }
+  return { status: response.status, headers: response.headers, text, body };
+}
+
+export function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
