@@ -34,7 +34,7 @@ const probes: Record<string, (token: string) => Promise<number>> = {
 };
 
 async function accessToken(response: Response): Promise<string> {
-  const body = (await response.json());
+  const body = await response.json();
   const token = fieldOf(body, 'access_token');
   if (response.status !== 200 || typeof token !== 'string')
     throw new Error(`exchange failed: ${String(response.status)}`);
