@@ -162,7 +162,7 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
   for (const name of Object.keys(CONTAINER_PROFILES)) serviceNamed(topology, name);
   for (const name of Object.keys(options.environment ?? {})) serviceNamed(topology, name);
   const networks = networksOf(topology).map((network) => ({
-    name: network.zone,
+    name: network.name,
     internal: network.internal,
     members: network.members,
   }));

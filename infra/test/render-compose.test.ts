@@ -43,11 +43,11 @@ const services = Object.entries(compose.services);
 const zoneNetworks = networksOf(airlockTopology);
 
 describe('the generated compose file', () => {
-  it('has one network per zone, every one but the edge internal', () => {
-    expect(Object.keys(compose.networks).sort()).toEqual(zoneNetworks.map((network) => network.zone).sort());
+  it('has one network per zone and per admission, every one but the edge internal', () => {
+    expect(Object.keys(compose.networks).sort()).toEqual(zoneNetworks.map((network) => network.name).sort());
     for (const network of zoneNetworks) {
-      expect(compose.networks[network.zone]).toEqual(
-        network.zone === 'edge' ? { driver: 'bridge' } : { driver: 'bridge', internal: true },
+      expect(compose.networks[network.name]).toEqual(
+        network.name === 'edge' ? { driver: 'bridge' } : { driver: 'bridge', internal: true },
       );
     }
   });
@@ -55,7 +55,7 @@ describe('the generated compose file', () => {
   it('puts each service on exactly the networks networksOf gives it', () => {
     expect(Object.keys(compose.services).sort()).toEqual(airlockTopology.services.map((s) => s.name).sort());
     for (const [name, service] of services) {
-      const expected = zoneNetworks.filter((network) => network.members.includes(name)).map((n) => n.zone);
+      const expected = zoneNetworks.filter((network) => network.members.includes(name)).map((n) => n.name);
       expect({ name, networks: [...service.networks].sort() }).toEqual({ name, networks: expected.sort() });
     }
   });

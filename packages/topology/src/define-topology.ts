@@ -1,6 +1,7 @@
 // Validates a topology description once, at import time, so that a broken policy fails loudly
 // before any network, allowlist or token-exchange rule is derived from it.
 import type { CallSpec, ServiceSpec, Topology, TopologySpec, ZoneSpec } from './model.js';
+import { admissionNetworkName } from './networks.js';
 import { TopologyError } from './topology-error.js';
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -112,6 +113,14 @@ function checkAdmits(
 ): void {
   for (const zone of zones.values()) {
     for (const admitted of zone.admits ?? []) {
+      // Each admission becomes a network of its own; its name must not be taken by a zone.
+      const networkName = admissionNetworkName(zone.name, admitted);
+      if (zones.has(networkName)) {
+        throw new TopologyError(
+          'duplicate_zone',
+          `zone "${networkName}" clashes with the network admitting "${admitted}" into "${zone.name}"`,
+        );
+      }
       if (zone.kind === 'edge') {
         throw new TopologyError('admits_not_allowed', `edge zone "${zone.name}" cannot admit other services`);
       }

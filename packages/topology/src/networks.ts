@@ -1,23 +1,41 @@
-// Derives the coarse boundary, one network per zone, and who can reach whom over those networks.
+// Derives the coarse boundary, the networks, and who can reach whom over them. Each zone has a network of
+// its members; each admission into a zone gets a network of its own (the zone's members plus the admitted
+// service), so two services admitted into the same enclave cannot reach each other through it.
 // Networks are symmetric, so the precise boundary (which caller, which route) is the token layer's job.
 import type { Topology } from './model.js';
-import { zonesJoinedBy } from './lookup.js';
 
 export interface NetworkSpec {
+  /** The zone's name for its own network; `<zone>-<service>` for an admission. */
+  readonly name: string;
   readonly zone: string;
+  /** The admitted service this network exists for; absent on the zone's own network. */
+  readonly admitted?: string;
   /** Every network but the edge has no route out of the host (Docker `internal: true`). */
   readonly internal: boolean;
   readonly members: readonly string[];
 }
 
+export function admissionNetworkName(zone: string, service: string): string {
+  return `${zone}-${service}`;
+}
+
 export function networksOf(topology: Topology): NetworkSpec[] {
-  return topology.zones.map((zone) => ({
-    zone: zone.name,
-    internal: zone.kind !== 'edge',
-    members: topology.services
-      .filter((service) => zonesJoinedBy(topology, service).includes(zone))
-      .map((service) => service.name),
-  }));
+  return topology.zones.flatMap((zone) => {
+    const members = topology.services
+      .filter((service) => service.zones.includes(zone.name))
+      .map((s) => s.name);
+    const internal = zone.kind !== 'edge';
+    return [
+      { name: zone.name, zone: zone.name, internal, members },
+      ...(zone.admits ?? []).map((admitted) => ({
+        name: admissionNetworkName(zone.name, admitted),
+        zone: zone.name,
+        admitted,
+        internal,
+        members: [...members, admitted],
+      })),
+    ];
+  });
 }
 
 /** For each service, the services it can open a connection to: those that share one of its networks. */

@@ -41,15 +41,12 @@ export function renderMermaid(topology: Topology): string {
 
 function renderNetworkTable(topology: Topology): string {
   const rows = networksOf(topology).map((network) => {
-    const zone = topology.zones.find((candidate) => candidate.name === network.zone);
-    const admitted = zone?.admits ?? [];
-    const members = network.members.filter((member) => !admitted.includes(member));
-    return `| ${network.zone} | ${zone?.kind ?? ''} | ${network.internal ? 'yes' : 'no'} | ${members.join(', ')} | ${
-      admitted.join(', ') || '–'
-    } |`;
+    const kind = topology.zones.find((zone) => zone.name === network.zone)?.kind ?? '';
+    const purpose = network.admitted === undefined ? 'the zone’s members' : `admits ${network.admitted}`;
+    return `| ${network.name} | ${network.zone} (${kind}) | ${purpose} | ${network.internal ? 'yes' : 'no'} | ${network.members.join(', ')} |`;
   });
   return [
-    '| network (zone) | kind | internal (no egress) | members | admitted callers |',
+    '| network | zone | for | internal (no egress) | members |',
     '| --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');

@@ -11,7 +11,7 @@ describe('Airlock topology', () => {
   it('publishes only the gateway: the edge network holds the gateway alone and is the only non-internal one', () => {
     const networks = networksOf(airlockTopology);
     expect(networks.filter((network) => !network.internal)).toEqual([
-      { zone: 'edge', internal: false, members: ['gateway'] },
+      { name: 'edge', zone: 'edge', internal: false, members: ['gateway'] },
     ]);
   });
 
@@ -19,17 +19,34 @@ describe('Airlock topology', () => {
     expect([...(reach.get('image-processor') ?? [])]).toEqual(['gateway']);
   });
 
-  it('lets only orders, besides payments itself, share a network with payments', () => {
+  it('lets only orders and auth share a network with payments, and never the gateway', () => {
     const peersOfPayments = [...reach.entries()]
       .filter(([, peers]) => peers.has('payments'))
       .map(([service]) => service)
       .sort();
-    // payments reaches auth for its JWKS, so auth can open connections to payments too (networks are symmetric);
-    // the token layer refuses every caller but orders.
-    expect(peersOfPayments).toEqual(['auth', 'gateway', 'orders']);
+    // payments reaches auth for its JWKS over a network of their own, so auth can open connections to payments
+    // too (networks are symmetric); the token layer refuses every caller but orders.
+    expect(peersOfPayments).toEqual(['auth', 'orders']);
     expect(new Set(allowedCallsTo(airlockTopology, 'payments').map((call) => call.caller))).toEqual(
       new Set(['orders']),
     );
+  });
+
+  it('gives each admission its own network, so services admitted into one enclave stay apart', () => {
+    expect(
+      networksOf(airlockTopology).map((network) => `${network.name}: ${network.members.join(' ')}`),
+    ).toEqual([
+      'edge: gateway',
+      'core: gateway orders',
+      'sandbox: gateway image-processor',
+      'identity: auth',
+      'identity-gateway: auth gateway',
+      'identity-orders: auth orders',
+      'identity-payments: auth payments',
+      'payments: payments',
+      'payments-orders: payments orders',
+    ]);
+    expect(reach.get('gateway')).toEqual(new Set(['orders', 'image-processor', 'auth']));
   });
 
   it('makes every declared call reachable over some network', () => {

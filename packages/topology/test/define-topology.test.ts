@@ -122,6 +122,14 @@ describe('defineTopology', () => {
     );
   });
 
+  it('rejects a zone named like the network of an admission', () => {
+    const spec = validSpec();
+    expectCode(
+      { ...spec, zones: [...spec.zones, { name: 'vault-api', kind: 'trusted', purpose: 'clash' }] },
+      'duplicate_zone',
+    );
+  });
+
   it('rejects a duplicate port', () => {
     const spec = validSpec();
     expectCode(

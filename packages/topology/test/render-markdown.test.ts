@@ -17,7 +17,9 @@ describe('renderTopologyMarkdown', () => {
   });
 
   it('lists admitted callers apart from members', () => {
-    expect(renderTopologyMarkdown(topology)).toContain('| vault | enclave | yes | safe | api |');
+    expect(renderTopologyMarkdown(topology)).toContain(
+      '| vault-api | vault (enclave) | admits api | yes | safe, api |',
+    );
   });
 
   it('is deterministic', () => {
