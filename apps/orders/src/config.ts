@@ -24,6 +24,8 @@ export const ordersConfigSchema = z
     AIRLOCK_AUTH_URL: urlSchema.default(DEFAULT_AUTH_URL),
     AIRLOCK_PAYMENTS_URL: urlSchema.default(DEFAULT_PAYMENTS_URL),
     AIRLOCK_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+    /** Where orders publishes its workload public key for auth (containers: a volume auth mounts read-only). */
+    AIRLOCK_WORKLOAD_KEYS_DIR: z.string().min(1).optional(),
     LOG_LEVEL: logLevelSchema,
   })
   .transform((env) => {
@@ -36,6 +38,8 @@ export const ordersConfigSchema = z
       authUrl: new URL(env.AIRLOCK_AUTH_URL),
       paymentsUrl: new URL(env.AIRLOCK_PAYMENTS_URL),
       dataDir,
+      workloadKeysDir:
+        env.AIRLOCK_WORKLOAD_KEYS_DIR === undefined ? undefined : resolve(env.AIRLOCK_WORKLOAD_KEYS_DIR),
       databaseFile: join(dataDir, 'orders', 'orders.db'),
       logLevel: env.LOG_LEVEL,
     };

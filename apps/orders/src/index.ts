@@ -14,7 +14,11 @@ import { createOrdersVerifierOptions } from './verifier.js';
 const config = loadConfigOrExit(ordersConfigSchema, processEnv());
 const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
 // Generated at first start into <data dir>/orders/; auth reads only the public half.
-const keyPair = await ensureWorkloadKeyPair({ dataDir: config.dataDir, service: SERVICE_NAME });
+const keyPair = await ensureWorkloadKeyPair({
+  dataDir: config.dataDir,
+  service: SERVICE_NAME,
+  ...(config.workloadKeysDir === undefined ? {} : { publicKeysDir: config.workloadKeysDir }),
+});
 const db = openOrdersDatabase(config.databaseFile);
 
 const app = createApp({

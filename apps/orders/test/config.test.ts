@@ -22,6 +22,12 @@ describe('orders configuration', () => {
     expect(DEFAULT_DATA_DIR).toBe(resolve(import.meta.dirname, '../../../.data'));
   });
 
+  it('publishes the workload public key in the data folder unless a separate folder is given', () => {
+    expect(parseConfig(ordersConfigSchema, {}).workloadKeysDir).toBeUndefined();
+    const config = parseConfig(ordersConfigSchema, { AIRLOCK_WORKLOAD_KEYS_DIR: 'keys' });
+    expect(config.workloadKeysDir).toBe(resolve('keys'));
+  });
+
   it('resolves a relative data folder against the working directory', () => {
     const config = parseConfig(ordersConfigSchema, { AIRLOCK_DATA_DIR: 'tmp-data' });
     expect(config.databaseFile).toBe(resolve('tmp-data', 'orders', 'orders.db'));
