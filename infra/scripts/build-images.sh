@@ -62,14 +62,10 @@ prune_package() {
 
 # Contexts live outside the workspace: pnpm deploy into a folder inside it would reinstall the enclosing package.
 build_root="$(mktemp -d)"
-# `pnpm deploy --prod` records a production-only install in the workspace's own state, and pnpm's next
-# `run` would then prune every devDependency (tsc, eslint, jest) from the workspace. A frozen install
-# afterwards puts the workspace back as it was; it runs on every exit, failed builds included.
-restore_workspace() {
-  rm -rf "$build_root"
-  (cd "$root" && pnpm install --frozen-lockfile --reporter=silent)
-}
-trap restore_workspace EXIT
+# `pnpm deploy --prod` records a production-only install in the workspace's own state; pnpm-workspace.yaml
+# turns off pnpm's install-before-run, which would otherwise prune the workspace's devDependencies while
+# other packages' tests run. The next `pnpm install` (scripts/bootstrap.sh) records the full install again.
+trap 'rm -rf "$build_root"' EXIT
 
 build_one() {
   local service="$1" context="$build_root/$service"
