@@ -1,3 +1,4 @@
 import { jestPreset } from '../../jest.preset.js';
 
-export default jestPreset;
+// The acceptance suite starts the real auth and signs users in: give loaded CI machines room.
+export default { ...jestPreset, testTimeout: 30_000 };

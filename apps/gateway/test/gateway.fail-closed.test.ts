@@ -76,7 +76,8 @@ describe('timeouts and unreachable auth', () => {
     const forwardedBefore = orders.received.length;
     const res = await callOrders(tokenFor('slowpoke'));
     expect(res.status).toBe(503);
-    expect(res.elapsedMs).toBeLessThan(2_500);
+    // The deadline is 2 s (AbortSignal.timeout); the rest is scheduling slack on a loaded machine.
+    expect(res.elapsedMs).toBeLessThan(2_750);
     expect(res.elapsedMs).toBeGreaterThanOrEqual(1_900);
     expect(orders.received.length).toBe(forwardedBefore);
     expect(gw.decisions.at(-1)).toMatchObject({ reason: 'auth_timeout' });
@@ -86,7 +87,7 @@ describe('timeouts and unreachable auth', () => {
     auth.mode = 'hang_body';
     const res = await callOrders(tokenFor('stall'));
     expect(res.status).toBe(503);
-    expect(res.elapsedMs).toBeLessThan(2_500);
+    expect(res.elapsedMs).toBeLessThan(2_750);
   });
 
   test('auth refused (connection refused): 503 at once, nothing forwarded', async () => {
