@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 
 // Enough to recognise a route; bounds the line whatever path a client sends.
 const MAX_PATH_LENGTH = 512;
+// Orchestrators probe these every few seconds; a successful probe is logged at debug so it does not bury
+// the lines that matter. A failing probe stays at info.
+const PROBE_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -12,11 +15,13 @@ export function accessLog(logger: Logger): RequestHandler {
     res.once('close', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const errorCode = getErrorCode(res.locals);
-      logger.info(
+      const path = pathOf(req.originalUrl);
+      const level = PROBE_PATHS.has(path) && res.statusCode < 400 ? 'debug' : 'info';
+      logger[level](
         {
           requestId: req.id,
           method: req.method,
-          path: pathOf(req.originalUrl),
+          path,
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
           ...(errorCode === undefined ? {} : { errorCode }),

@@ -127,6 +127,19 @@ describe('createServiceApp', () => {
     expect(log.text()).not.toContain('access_token');
   });
 
+  it('logs successful health probes at debug and everything else at info', async () => {
+    const log = memoryLogger();
+    await request(service(log)).get('/healthz').expect(200);
+    await request(service(log)).get('/readyz').expect(200);
+    await request(service(log)).get('/orders/1').expect(200);
+    const access = log.records().filter((record) => record.msg === 'request');
+    expect(access.map((record) => [record.path, record.level])).toEqual([
+      ['/healthz', 'debug'],
+      ['/readyz', 'debug'],
+      ['/orders/1', 'info'],
+    ]);
+  });
+
   it('generates request ids at the gateway and accepts them inside', async () => {
     const outside = await request(service()).get('/healthz').set('X-Request-Id', 'chosen-by-client-1');
     expect(outside.headers['x-request-id']).not.toBe('chosen-by-client-1');
