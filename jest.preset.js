@@ -15,4 +15,7 @@ export const jestPreset = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   clearMocks: true,
+  // CI shares two cores between suites; a test that asserts a time bound says so itself, so the runner's
+  // own limit (tests and hooks) only catches hangs.
+  testTimeout: 30_000,
 };
