@@ -1,11 +1,18 @@
 #!/usr/bin/env node
 // `./airlock demo`: walks through Airlock's controls against the running local stack and says, step by step,
 // what each one did and which pattern it shows. Every step checks its expectation; the demo exits non-zero
-// when one does not hold, so it doubles as a smoke test of the stack.
+// when one does not hold, so it doubles as a smoke test of the stack. `--containers` runs it against the zoned
+// stack in Docker (`./airlock stack:up`), where the compromised-service step runs inside the containers.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
+import {
+  CONNECT_TO_ORDERS,
+  demoPasswordFromContainer,
+  REPLAY_IMAGE_TOKEN_AT_ORDERS,
+  runInContainer,
+} from '../container-stack.js';
 import { makeDemoPng } from '../demo-image.js';
 import { discoverPublicClient, revokeToken, signInHeadless } from '../public-client.js';
 import { startLoopbackCallback } from '../loopback-callback.js';
@@ -18,10 +25,13 @@ const { values } = parseArgs({
     auth: { type: 'string', default: process.env.AIRLOCK_AUTH_URL ?? 'http://127.0.0.1:8081' },
     orders: { type: 'string', default: process.env.AIRLOCK_ORDERS_URL ?? 'http://127.0.0.1:8082' },
     'data-dir': { type: 'string', default: process.env.AIRLOCK_DATA_DIR ?? join(process.cwd(), '.data') },
+    containers: { type: 'boolean', default: false },
   },
 });
 const gateway = values.gateway;
-const password = process.env.AIRLOCK_DEMO_PASSWORD ?? (await readDemoPassword(values['data-dir']));
+const password =
+  process.env.AIRLOCK_DEMO_PASSWORD ??
+  (values.containers ? demoPasswordFromContainer() : await readDemoPassword(values['data-dir']));
 
 let failures = 0;
 let stepNumber = 0;
@@ -142,15 +152,42 @@ try {
     'A compromised image processor replays the token it was sent, directly at orders',
     'One audience per token: a JWT minted for image-processor is worthless anywhere else.',
   );
-  console.log(
-    '   (The local stack has no networks; the demo borrows the gateway’s workload key from the data folder to',
-  );
-  console.log(
-    '    obtain exactly the token image-processor receives with every upload, then sends it to orders.)',
-  );
-  const imageToken = await exchangeAsGateway(alice, 'image-processor');
-  const replayed = await call(values.orders, 'GET', '/orders', imageToken);
-  check(replayed.status === 401, `GET orders:/orders with an aud=image-processor JWT -> ${replayed.status}`);
+  if (values.containers) {
+    const sandboxed = await runInContainer('image-processor', CONNECT_TO_ORDERS, {
+      host: 'orders',
+      port: 8082,
+    });
+    const outcome = String(field(sandboxed, 'outcome'));
+    check(
+      outcome !== 'connected',
+      `from inside image-processor, connecting to orders:8082 -> ${outcome} (no shared network)`,
+    );
+    console.log(
+      '   (The token alone fails too: the gateway, which can reach orders, obtains the token image-processor',
+    );
+    console.log('    receives with every upload and presents it to orders.)');
+    const replayedInside = await runInContainer('gateway', REPLAY_IMAGE_TOKEN_AT_ORDERS, {
+      subjectToken: alice,
+      issuer: `${gateway}/auth`,
+    });
+    check(
+      field(replayedInside, 'exchange') === 200 && field(replayedInside, 'orders') === 401,
+      `GET orders:/orders with an aud=image-processor JWT -> ${String(field(replayedInside, 'orders'))}`,
+    );
+  } else {
+    console.log(
+      '   (The local stack has no networks; the demo borrows the gateway’s workload key from the data folder to',
+    );
+    console.log(
+      '    obtain exactly the token image-processor receives with every upload, then sends it to orders.)',
+    );
+    const imageToken = await exchangeAsGateway(alice, 'image-processor');
+    const replayed = await call(values.orders, 'GET', '/orders', imageToken);
+    check(
+      replayed.status === 401,
+      `GET orders:/orders with an aud=image-processor JWT -> ${replayed.status}`,
+    );
+  }
 
   step(
     'Alice uploads an image',
