@@ -10,8 +10,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createLogger } from '@airlock/service-kit';
 import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
 // apps/auth publishes no entry point (it is a service); its built modules are what its own index.ts runs.
-import { createApp, type AuthApp } from '@airlock/auth/dist/app.js';
-import { parseAuthConfig } from '@airlock/auth/dist/config.js';
+import { createApp, type AuthApp } from '@airlock/auth/app';
+import { parseAuthConfig } from '@airlock/auth/config';
 import { createGateway, type Gateway } from '../../src/app.js';
 import { auditLineSink, type EdgeDecision } from '../../src/audit.js';
 import { parseGatewayConfig } from '../../src/config.js';
