@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as client from 'openid-client';
 import { startAuth, type RunningAuth, WEB_CALLBACK_PATH, removeDataDir } from './support/auth-server.js';
-import { Browser } from './support/browser.js';
-import { startLoopbackCallback, type LoopbackCallback } from './support/loopback-callback.js';
+import { Browser } from '@airlock/client/browser';
+import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient, type CodeFlowResult } from './support/oauth-client.js';
 import { introspect, setUpWorkloads, type Workloads } from './support/workloads.js';
 

@@ -13,7 +13,7 @@ import { readSigningKeySet } from '../src/keys/signing-key-file.js';
 import { rotationTimings } from '../src/keys/rotation-timings.js';
 import { promotionDelay, retirementDelay } from '../src/keys/signing-key-set.js';
 import { removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
-import { startLoopbackCallback, type LoopbackCallback } from './support/loopback-callback.js';
+import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
 import { exchangeAs, setUpWorkloads, type Workloads } from './support/workloads.js';
 

@@ -11,7 +11,7 @@ import {
   WEB_CALLBACK_PATH,
   type RunningAuth,
 } from './support/auth-server.js';
-import { signIn } from './support/browser.js';
+import { signIn } from '@airlock/client/browser';
 import { authorizationUrl, expectNoInternals, pkcePair } from './support/interaction.js';
 import { postForm } from './support/workloads.js';
 

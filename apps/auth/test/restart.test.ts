@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTokenVerifier } from '@airlock/token-verification';
 import * as client from 'openid-client';
 import { removeDataDir, startAuth, WEB_CALLBACK_PATH, type RunningAuth } from './support/auth-server.js';
-import { Browser } from './support/browser.js';
-import { startLoopbackCallback, type LoopbackCallback } from './support/loopback-callback.js';
+import { Browser } from '@airlock/client/browser';
+import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
 import { exchangeAs, introspect, setUpWorkloads, type Workloads } from './support/workloads.js';
 

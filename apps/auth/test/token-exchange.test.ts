@@ -9,7 +9,7 @@ import { createClientAssertion } from '@airlock/workload-identity';
 import { decodeProtectedHeader, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import * as client from 'openid-client';
 import { DEMO_PASSWORD, removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
-import { startLoopbackCallback, type LoopbackCallback } from './support/loopback-callback.js';
+import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
 import {
   ACCESS_TOKEN_TYPE,

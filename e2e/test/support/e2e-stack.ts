@@ -14,7 +14,7 @@ import {
   type LocalStack,
   type ServiceName,
 } from '@airlock/local-stack';
-import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
+import { createClientAssertion, ensureWorkloadKeyPair, tokenExchangeForm } from '@airlock/workload-identity';
 
 export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
 /** Short enough that the revocation bound is measurable in a test, long enough that hits are hits. */
@@ -95,15 +95,12 @@ export async function startE2eStack(env: Readonly<Record<string, string>> = {}):
       return fetch(`${stack.urls.auth}/auth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-          subject_token: subjectToken,
-          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        body: tokenExchangeForm({
+          service,
+          assertion,
+          subjectToken,
           audience,
           ...(scope === undefined ? {} : { scope }),
-          client_id: service,
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
         }),
       });
     },

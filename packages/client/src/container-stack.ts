@@ -77,7 +77,7 @@ console.log(JSON.stringify({ outcome }));
  */
 export const REPLAY_IMAGE_TOKEN_AT_ORDERS = `
 import { readFileSync } from 'node:fs';
-import { createClientAssertion } from '@airlock/workload-identity';
+import { createClientAssertion, tokenExchangeForm } from '@airlock/workload-identity';
 const { subjectToken, issuer } = JSON.parse(process.argv[1]);
 const jwk = JSON.parse(readFileSync('/data/gateway/workload-key.private.jwk.json', 'utf8'));
 const privateKey = await crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
@@ -85,15 +85,7 @@ const assertion = await createClientAssertion({ service: 'gateway', privateKey, 
 const exchanged = await fetch(process.env.AIRLOCK_AUTH_URL + '/auth/token', {
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    subject_token: subjectToken,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    audience: 'image-processor',
-    client_id: 'gateway',
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: assertion,
-  }),
+  body: tokenExchangeForm({ service: 'gateway', assertion, subjectToken, audience: 'image-processor' }),
   signal: AbortSignal.timeout(5000),
 });
 const token = (await exchanged.json()).access_token;

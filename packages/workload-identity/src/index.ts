@@ -10,3 +10,10 @@ export {
 export { workloadKeyPaths, type WorkloadKeyLocation, type WorkloadKeyPaths } from './key-files.js';
 export { WORKLOAD_KEY_ALG, type WorkloadPublicJwk } from './workload-jwk.js';
 export { WorkloadIdentityError, type WorkloadIdentityErrorCode } from './errors.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  JWT_BEARER_CLIENT_ASSERTION,
+  TOKEN_EXCHANGE_GRANT,
+  tokenExchangeForm,
+  type TokenExchangeFormOptions,
+} from './token-exchange-form.js';

@@ -1,6 +1,6 @@
 // Starts an authorization request for the CLI and stops on the login page, for tests of the form itself.
 import { createHash, randomBytes } from 'node:crypto';
-import { Browser } from './browser.js';
+import { Browser } from '@airlock/client/browser';
 
 export interface LoginPage {
   readonly browser: Browser;

@@ -1,7 +1,7 @@
 // openid-client configured the way a real public client (the CLI or the web app) would be, plus a helper
 // that runs the whole authorization code + PKCE flow through the login page.
 import * as client from 'openid-client';
-import { signIn, type Browser } from './browser.js';
+import { signIn, type Browser } from '@airlock/client/browser';
 import { DEMO_PASSWORD } from './auth-server.js';
 
 export async function discoverPublicClient(issuer: string, clientId: string): Promise<client.Configuration> {

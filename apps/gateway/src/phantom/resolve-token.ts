@@ -8,12 +8,10 @@
 // audience, type, subject, client, actor, expiry) so that a confused or garbled answer is refused, not forwarded
 // or cached.
 import type { Dispatcher } from 'undici';
+import { ACCESS_TOKEN_TYPE, tokenExchangeForm } from '@airlock/workload-identity';
 import type { Resolution } from './token-cache.js';
 
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** Auth's answers are small; anything larger is not an answer we want to parse. */
 const MAX_RESPONSE_BYTES = 16 * 1024;
 
@@ -80,14 +78,11 @@ export function createTokenResolver(options: TokenResolverOptions): TokenResolve
     } catch (cause) {
       throw new AuthFailure('auth_refused_gateway', 'could not sign the client assertion', { cause });
     }
-    const body = new URLSearchParams({
-      grant_type: TOKEN_EXCHANGE_GRANT,
-      subject_token: token,
-      subject_token_type: ACCESS_TOKEN_TYPE,
+    const body = tokenExchangeForm({
+      service: options.clientId,
+      assertion,
+      subjectToken: token,
       audience,
-      client_id: options.clientId,
-      client_assertion_type: CLIENT_ASSERTION_TYPE,
-      client_assertion: assertion,
     }).toString();
 
     let status: number;

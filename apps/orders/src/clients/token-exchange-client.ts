@@ -2,7 +2,7 @@
 // as orders with a private_key_jwt client assertion (RFC 7523). Every failure is a TokenExchangeError:
 // orders then refuses to pay (fail closed) and never calls payments without a token auth just issued.
 import type { Dispatcher } from 'undici';
-import { createClientAssertion } from '@airlock/workload-identity';
+import { ACCESS_TOKEN_TYPE, createClientAssertion, tokenExchangeForm } from '@airlock/workload-identity';
 import type { WorkloadKeyPair } from '@airlock/workload-identity';
 
 import { requestJson } from './http-json.js';
@@ -29,10 +29,7 @@ export class TokenExchangeError extends Error {
   }
 }
 
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 export const DEFAULT_EXCHANGE_TIMEOUT_MS = 2000;
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -67,17 +64,13 @@ export function createTokenExchangeClient(options: TokenExchangeClientOptions): 
         kid: options.keyPair.kid,
         audience: options.issuer,
       });
-      const form = new URLSearchParams({
-        grant_type: TOKEN_EXCHANGE_GRANT,
-        subject_token: subjectToken,
-        subject_token_type: ACCESS_TOKEN_TYPE,
-        requested_token_type: ACCESS_TOKEN_TYPE,
+      const form = tokenExchangeForm({
+        service: clientId,
+        assertion,
+        subjectToken,
         audience,
-        client_id: clientId,
-        client_assertion_type: JWT_BEARER_ASSERTION,
-        client_assertion: assertion,
+        ...(scope === undefined ? {} : { scope }),
       });
-      if (scope !== undefined) form.set('scope', scope);
       let response;
       try {
         response = await requestJson({

@@ -62,7 +62,7 @@ try {
  */
 export const EXCHANGE_AS_GATEWAY = `
 import { readFileSync } from 'node:fs';
-import { createClientAssertion } from '@airlock/workload-identity';
+import { createClientAssertion, tokenExchangeForm } from '@airlock/workload-identity';
 const { subjectToken, audience, issuer, authUrl, privateKeyFile } = JSON.parse(process.argv[1]);
 const jwk = JSON.parse(readFileSync(privateKeyFile, 'utf8'));
 const privateKey = await crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
@@ -70,15 +70,7 @@ const assertion = await createClientAssertion({ service: 'gateway', privateKey, 
 const response = await fetch(authUrl + '/auth/token', {
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams({
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    subject_token: subjectToken,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    audience,
-    client_id: 'gateway',
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: assertion,
-  }),
+  body: tokenExchangeForm({ service: 'gateway', assertion, subjectToken, audience }),
   signal: AbortSignal.timeout(5000),
 });
 const body = await response.json().catch(() => ({}));

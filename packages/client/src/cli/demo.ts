@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
+import { createClientAssertion, ensureWorkloadKeyPair, tokenExchangeForm } from '@airlock/workload-identity';
 import {
   CONNECT_TO_ORDERS,
   demoPasswordFromContainer,
@@ -268,15 +268,7 @@ async function exchangeAsGateway(subjectToken: string, audience: string): Promis
   const response = await fetch(`${values.auth}/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-      subject_token: subjectToken,
-      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-      audience,
-      client_id: 'gateway',
-      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-      client_assertion: assertion,
-    }),
+    body: tokenExchangeForm({ service: 'gateway', assertion, subjectToken, audience }),
     signal: AbortSignal.timeout(5_000),
   });
   const token = field(await response.json(), 'access_token');
