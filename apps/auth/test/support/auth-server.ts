@@ -1,5 +1,6 @@
 // Starts the real auth on a loopback port with a data folder of the test's own, exactly as index.ts does
 // but without globals, so suites can restart it, rotate its keys and look at its files.
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,8 @@ import { createApp, type AuthApp } from '../../src/app.js';
 import { parseAuthConfig } from '../../src/config.js';
 import type { LoginRateLimiterOptions } from '../../src/users/login-rate-limiter.js';
 
-export const DEMO_PASSWORD = 'correct-horse-battery-staple';
+/** Made per test run: the repository holds no password, not even a test one. */
+export const DEMO_PASSWORD = randomBytes(18).toString('base64url');
 export const WEB_CALLBACK_PATH = '/web/callback';
 
 export interface RunningAuth {

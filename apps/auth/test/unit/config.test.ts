@@ -1,4 +1,5 @@
 // Auth's configuration: defaults, and the refusals that keep a weak setup out of production.
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_ISSUER, DEFAULT_PORT, parseAuthConfig } from '../../src/config.js';
 
@@ -23,7 +24,7 @@ describe('parseAuthConfig', () => {
       {
         AIRLOCK_ENV: 'production',
         AIRLOCK_USERS_FILE: '/etc/users.json',
-        AIRLOCK_DEMO_PASSWORD: 'demo-password-123',
+        AIRLOCK_DEMO_PASSWORD: randomBytes(12).toString('base64url'),
       },
       'AIRLOCK_DEMO_PASSWORD',
     ],

@@ -16,7 +16,8 @@ import { createGateway, type Gateway } from '../../src/app.js';
 import { auditLineSink, type EdgeDecision } from '../../src/audit.js';
 import { parseGatewayConfig } from '../../src/config.js';
 
-export const DEMO_PASSWORD = 'correct-horse-battery-staple';
+/** Made per test run: the repository holds no password, not even a test one. */
+export const DEMO_PASSWORD = randomBytes(18).toString('base64url');
 export const CLI_CLIENT_ID = 'airlock-cli';
 /** RFC 8252 loopback redirect; nothing needs to listen there, the test stops at it. */
 export const CLI_REDIRECT_URI = 'http://127.0.0.1:53682/callback';
