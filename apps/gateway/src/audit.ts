@@ -8,7 +8,7 @@
 // would make the audit trail incomplete, so instead the line is assembled directly (~0.5 us). That is safe
 // because nothing in it is free-form input: the route is a topology template, the reason and caller constants,
 // the request id a UUID the gateway made, and subject and client must be identifier-shaped (checked below)
-// or are replaced. Lines go to a buffered destination shared with the service logger (see index.ts).
+// or are replaced. Lines go to the synchronous stdout destination shared with the service logger (index.ts).
 import type { DestinationStream } from 'pino';
 
 /** Stable reasons; dashboards and tests key on them. */
