@@ -83,3 +83,12 @@ describe('startLocalStack', () => {
     }
   });
 });
+
+describe('START_ORDER', () => {
+  it('starts exactly the services of the topology, auth first and the edge service last', async () => {
+    const { airlockTopology, edgeService } = await import('@airlock/topology');
+    expect([...START_ORDER].sort()).toEqual(airlockTopology.services.map((service) => service.name).sort());
+    expect(START_ORDER[0]).toBe('auth');
+    expect(START_ORDER[START_ORDER.length - 1]).toBe(edgeService(airlockTopology).name);
+  });
+});
