@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { airlockTopology, serviceNamed } from '@airlock/topology';
 import {
   booleanFlagSchema,
+  commaListSchema,
+  integerSchema,
   logLevelSchema,
   parseConfig,
   portSchema,
@@ -35,27 +37,14 @@ function edgePrefixOfAuth(): string {
   return route.prefix;
 }
 
-const secondsSchema = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,9}$/, 'must be a whole number of seconds')
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-
 const pathSchema = z
   .string()
   .min(1, 'must be a path')
   .transform((value) => resolve(value));
 
-const redirectUrisSchema = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((uri) => uri.trim())
-      .filter((uri) => uri.length > 0),
-  )
-  .pipe(z.array(urlSchema).min(1, 'must list at least one redirect URI'));
+const redirectUrisSchema = commaListSchema(urlSchema).pipe(
+  z.array(z.string()).min(1, 'must list at least one redirect URI'),
+);
 
 const environmentSchema = z
   .object({
@@ -71,10 +60,10 @@ const environmentSchema = z
     AIRLOCK_USERS_FILE: pathSchema.optional(),
     AIRLOCK_DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
     AIRLOCK_AUTH_WEB_REDIRECT_URIS: redirectUrisSchema.default([DEFAULT_WEB_REDIRECT_URIS]),
-    AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS: secondsSchema(60, 3600).optional(),
-    AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS: secondsSchema(300, 30 * 24 * 3600).optional(),
-    AIRLOCK_AUTH_SESSION_TTL_SECONDS: secondsSchema(300, 7 * 24 * 3600).optional(),
-    AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: secondsSchema(0, 24 * 3600).optional(),
+    AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS: integerSchema(60, 3600).optional(),
+    AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS: integerSchema(300, 30 * 24 * 3600).optional(),
+    AIRLOCK_AUTH_SESSION_TTL_SECONDS: integerSchema(300, 7 * 24 * 3600).optional(),
+    AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: integerSchema(0, 24 * 3600).optional(),
     AIRLOCK_AUTH_TRUST_PROXY: booleanFlagSchema,
     LOG_LEVEL: logLevelSchema,
   })
@@ -164,7 +153,7 @@ export interface RotationConfig {
 
 const rotationSchema = z.object({
   AIRLOCK_DATA_DIR: pathSchema.optional(),
-  AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: secondsSchema(0, 24 * 3600).optional(),
+  AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: integerSchema(0, 24 * 3600).optional(),
 });
 
 /** What the rotate-keys command needs: the same data folder and JWKS cache age as the server it acts for. */

@@ -218,6 +218,19 @@ describe('refusals: the RFC error, and nothing minted', () => {
     expect(exchangedCount()).toBe(minted);
   }
 
+  /** The gateway's usual request for alice's token, authenticated as `clientId` with a given assertion. */
+  function exchangeWithAssertion(clientId: string, assertion: string) {
+    return postForm(`${server.issuer}/token`, {
+      grant_type: TOKEN_EXCHANGE,
+      client_id: clientId,
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+      subject_token: aliceToken,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      audience: 'orders',
+    });
+  }
+
   describe('invalid_client', () => {
     it('for an unknown client', async () => {
       const { privateKey, kid } = workloads.keys.gateway;
@@ -227,19 +240,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
         kid,
         audience: server.issuer,
       });
-      await expectRefusal(
-        postForm(`${server.issuer}/token`, {
-          grant_type: TOKEN_EXCHANGE,
-          client_id: 'billing',
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-          subject_token: aliceToken,
-          subject_token_type: ACCESS_TOKEN_TYPE,
-          audience: 'orders',
-        }),
-        'invalid_client',
-        401,
-      );
+      await expectRefusal(exchangeWithAssertion('billing', assertion), 'invalid_client', 401);
     });
 
     it('for a service that does not authenticate', async () => {
@@ -264,19 +265,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
         kid,
         audience: server.issuer,
       });
-      await expectRefusal(
-        postForm(`${server.issuer}/token`, {
-          grant_type: TOKEN_EXCHANGE,
-          client_id: 'gateway',
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-          subject_token: aliceToken,
-          subject_token_type: ACCESS_TOKEN_TYPE,
-          audience: 'orders',
-        }),
-        'invalid_client',
-        401,
-      );
+      await expectRefusal(exchangeWithAssertion('gateway', assertion), 'invalid_client', 401);
     });
 
     it('for an assertion addressed to the token endpoint rather than the issuer', async () => {
@@ -287,19 +276,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
         kid,
         audience: `${server.issuer}/token`,
       });
-      await expectRefusal(
-        postForm(`${server.issuer}/token`, {
-          grant_type: TOKEN_EXCHANGE,
-          client_id: 'gateway',
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-          subject_token: aliceToken,
-          subject_token_type: ACCESS_TOKEN_TYPE,
-          audience: 'orders',
-        }),
-        'invalid_client',
-        401,
-      );
+      await expectRefusal(exchangeWithAssertion('gateway', assertion), 'invalid_client', 401);
     });
 
     it('for a replayed assertion', async () => {
@@ -325,19 +302,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
         .setIssuedAt()
         .setExpirationTime('1h')
         .sign(privateKey);
-      await expectRefusal(
-        postForm(`${server.issuer}/token`, {
-          grant_type: TOKEN_EXCHANGE,
-          client_id: 'gateway',
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-          subject_token: aliceToken,
-          subject_token_type: ACCESS_TOKEN_TYPE,
-          audience: 'orders',
-        }),
-        'invalid_client',
-        401,
-      );
+      await expectRefusal(exchangeWithAssertion('gateway', assertion), 'invalid_client', 401);
     });
   });
 

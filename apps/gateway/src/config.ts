@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { airlockTopology, serviceNamed } from '@airlock/topology';
 import {
   ConfigError,
+  commaListSchema,
+  integerSchema,
   logLevelSchema,
   parseConfig,
   portSchema,
@@ -49,28 +51,11 @@ export const DEFAULT_RATE_MAX_KEYS = 100_000;
 /** Distinct token exchanges in flight at once; more is 503 without calling auth. */
 export const DEFAULT_MAX_EXCHANGES_IN_FLIGHT = 256;
 
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^[0-9]{1,10}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-
-const originsSchema = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter((origin) => origin.length > 0),
-  )
-  .pipe(
-    z.array(
-      z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
-        error: 'must be a comma-separated list of origins (scheme://host[:port], no path)',
-      }),
-    ),
-  );
+const originsSchema = commaListSchema(
+  z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
+    error: 'must be a comma-separated list of origins (scheme://host[:port], no path)',
+  }),
+);
 
 const authPrefix = airlockTopology.edgeRoutes.find((route) => route.to === 'auth')?.prefix ?? '/auth';
 
@@ -87,17 +72,19 @@ const environmentSchema = z
     AIRLOCK_DATA_DIR: z.string().min(1).optional(),
     AIRLOCK_WORKLOAD_KEYS_DIR: z.string().min(1).optional(),
     AIRLOCK_WEB_ORIGIN: originsSchema.default([]),
-    AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: integer(1, 300).default(DEFAULT_CACHE_MAX_TTL_SECONDS),
-    AIRLOCK_GATEWAY_NEGATIVE_CACHE_TTL_SECONDS: integer(1, 300).default(DEFAULT_NEGATIVE_CACHE_TTL_SECONDS),
-    AIRLOCK_GATEWAY_CACHE_MAX_ENTRIES: integer(1, 1_000_000).default(DEFAULT_CACHE_MAX_ENTRIES),
-    AIRLOCK_GATEWAY_AUTH_TIMEOUT_MS: integer(100, MAX_AUTH_TIMEOUT_MS).default(DEFAULT_AUTH_TIMEOUT_MS),
-    AIRLOCK_GATEWAY_UPSTREAM_TIMEOUT_MS: integer(100, 300_000).default(DEFAULT_UPSTREAM_TIMEOUT_MS),
-    AIRLOCK_GATEWAY_MAX_BODY_BYTES: integer(0, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
-    AIRLOCK_GATEWAY_MAX_UPLOAD_BYTES: integer(0, 100 * 1024 * 1024).default(DEFAULT_MAX_UPLOAD_BYTES),
-    AIRLOCK_GATEWAY_RATE_IP_PER_SECOND: integer(1, 1_000_000).default(DEFAULT_RATE_IP_PER_SECOND),
-    AIRLOCK_GATEWAY_RATE_IP_BURST: integer(1, 1_000_000).default(DEFAULT_RATE_IP_BURST),
-    AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: integer(1, 1_000_000).default(DEFAULT_RATE_TOKEN_PER_SECOND),
-    AIRLOCK_GATEWAY_RATE_TOKEN_BURST: integer(1, 1_000_000).default(DEFAULT_RATE_TOKEN_BURST),
+    AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: integerSchema(1, 300).default(DEFAULT_CACHE_MAX_TTL_SECONDS),
+    AIRLOCK_GATEWAY_NEGATIVE_CACHE_TTL_SECONDS: integerSchema(1, 300).default(
+      DEFAULT_NEGATIVE_CACHE_TTL_SECONDS,
+    ),
+    AIRLOCK_GATEWAY_CACHE_MAX_ENTRIES: integerSchema(1, 1_000_000).default(DEFAULT_CACHE_MAX_ENTRIES),
+    AIRLOCK_GATEWAY_AUTH_TIMEOUT_MS: integerSchema(100, MAX_AUTH_TIMEOUT_MS).default(DEFAULT_AUTH_TIMEOUT_MS),
+    AIRLOCK_GATEWAY_UPSTREAM_TIMEOUT_MS: integerSchema(100, 300_000).default(DEFAULT_UPSTREAM_TIMEOUT_MS),
+    AIRLOCK_GATEWAY_MAX_BODY_BYTES: integerSchema(0, 100 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
+    AIRLOCK_GATEWAY_MAX_UPLOAD_BYTES: integerSchema(0, 100 * 1024 * 1024).default(DEFAULT_MAX_UPLOAD_BYTES),
+    AIRLOCK_GATEWAY_RATE_IP_PER_SECOND: integerSchema(1, 1_000_000).default(DEFAULT_RATE_IP_PER_SECOND),
+    AIRLOCK_GATEWAY_RATE_IP_BURST: integerSchema(1, 1_000_000).default(DEFAULT_RATE_IP_BURST),
+    AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: integerSchema(1, 1_000_000).default(DEFAULT_RATE_TOKEN_PER_SECOND),
+    AIRLOCK_GATEWAY_RATE_TOKEN_BURST: integerSchema(1, 1_000_000).default(DEFAULT_RATE_TOKEN_BURST),
     LOG_LEVEL: logLevelSchema,
   })
   .superRefine((env, context) => {

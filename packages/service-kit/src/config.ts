@@ -94,6 +94,28 @@ export const urlSchema = z.string().refine(isHttpUrlWithoutCredentials, {
   error: 'must be an absolute http:// or https:// URL without user or password',
 });
 
+/** A whole number (seconds, bytes, a count) within [min, max]; no signs, decimals or exponents. */
+export function integerSchema(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,10}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+}
+
+/** A comma-separated list: items trimmed, empty ones dropped, each checked by `item`. */
+export function commaListSchema<Item extends z.ZodType<unknown, string>>(item: Item) {
+  return z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+    )
+    .pipe(z.array(item));
+}
+
 /** LOG_LEVEL: one of pino's levels; default 'info'. */
 export const logLevelSchema = z
   .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })

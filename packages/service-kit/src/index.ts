@@ -4,7 +4,9 @@ export type { AuditDecision, AuditOutcome } from './audit.js';
 export {
   ConfigError,
   booleanFlagSchema,
+  commaListSchema,
   hostSchema,
+  integerSchema,
   loadConfigOrExit,
   logLevelSchema,
   parseConfig,

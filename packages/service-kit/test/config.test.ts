@@ -4,6 +4,8 @@ import { z } from 'zod';
 import {
   ConfigError,
   booleanFlagSchema,
+  commaListSchema,
+  integerSchema,
   hostSchema,
   loadConfigOrExit,
   logLevelSchema,
@@ -197,5 +199,20 @@ describe('urlSchema', () => {
     'http://user@auth',
   ])('rejects %s', (input) => {
     expect(urlSchema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe('integerSchema and commaListSchema', () => {
+  it('accepts whole numbers within bounds and refuses the rest', () => {
+    const schema = integerSchema(1, 300);
+    expect(schema.parse('30')).toBe(30);
+    for (const value of ['0', '301', '-1', '1.5', '1e2', ' 30', ''])
+      expect(schema.safeParse(value).success).toBe(false);
+  });
+
+  it('splits, trims and checks every item', () => {
+    const schema = commaListSchema(urlSchema);
+    expect(schema.parse(' http://a.test , ,https://b.test')).toEqual(['http://a.test', 'https://b.test']);
+    expect(schema.safeParse('http://a.test,file:///etc/passwd').success).toBe(false);
   });
 });
