@@ -2,14 +2,13 @@
 // Only orders may call it (topology); the user is the token's `sub`.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { conflict, idempotencyKeyOf, jsonBody, parseBody } from '@airlock/service-kit';
-import { authOf } from '@airlock/service-kit/protected-routes';
+import { conflict, jsonBody } from '@airlock/service-kit';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { findCardData } from '../card-data.js';
 import type { Charge, PaymentsRepository } from '../db/payments-repository.js';
 import { requestHash } from '../idempotency.js';
 import { CURRENCIES, MAX_AMOUNT } from '../money.js';
+import { readPaymentRequest } from './read-payment-request.js';
 import { sendIdempotent } from './send-idempotent.js';
 
 const ROUTE = 'POST /charges';
@@ -54,11 +53,7 @@ export interface CreateChargeDeps {
 export function createChargeRoute(deps: CreateChargeDeps): ProtectedRoute {
   const { repository, now } = deps;
   const handler = (req: Request, res: Response): void => {
-    const auth = authOf(req);
-    const key = idempotencyKeyOf(req);
-    const cardData = findCardData(req.body);
-    if (cardData !== undefined) throw cardData;
-    const body = parseBody(chargeBody, req.body);
+    const { auth, key, body } = readPaymentRequest(req, chargeBody);
     const outcome = repository.runIdempotent(
       {
         userSub: auth.sub,

@@ -2,14 +2,13 @@
 // A charge is never refunded beyond what was charged: checked here and enforced by a CHECK constraint.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { conflict, idempotencyKeyOf, jsonBody, notFound, parseBody } from '@airlock/service-kit';
-import { authOf } from '@airlock/service-kit/protected-routes';
+import { conflict, jsonBody, notFound } from '@airlock/service-kit';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
-import { findCardData } from '../card-data.js';
 import type { PaymentsRepository, Refund } from '../db/payments-repository.js';
 import { requestHash } from '../idempotency.js';
 import { MAX_AMOUNT } from '../money.js';
+import { readPaymentRequest } from './read-payment-request.js';
 import { sendIdempotent } from './send-idempotent.js';
 
 const ROUTE = 'POST /refunds';
@@ -36,11 +35,7 @@ export interface CreateRefundDeps {
 export function createRefundRoute(deps: CreateRefundDeps): ProtectedRoute {
   const { repository, now } = deps;
   const handler = (req: Request, res: Response): void => {
-    const auth = authOf(req);
-    const key = idempotencyKeyOf(req);
-    const cardData = findCardData(req.body);
-    if (cardData !== undefined) throw cardData;
-    const body = parseBody(refundBody, req.body);
+    const { auth, key, body } = readPaymentRequest(req, refundBody);
     const outcome = repository.runIdempotent(
       { userSub: auth.sub, key, requestHash: requestHash(ROUTE, [body.chargeId, body.amount ?? null]) },
       () => {
