@@ -1,4 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 import {
@@ -22,7 +23,8 @@ const schema = z.object({
   CLIENT_SECRET: z.string().min(32),
 });
 
-const SECRET = 'a-client-secret-that-is-long-enough-to-pass';
+/** A canary made per run: long enough for the schema, and it must never be echoed. */
+const SECRET = `canary-${randomBytes(24).toString('base64url')}`;
 
 function issuesOf(run: () => unknown): readonly { variable: string; reason: string }[] {
   try {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
 import request from 'supertest';
@@ -9,7 +10,8 @@ import { requestId } from '../src/request-id.js';
 import { memoryLogger } from './helpers/memory-logger.js';
 import type { MemoryLogger } from './helpers/memory-logger.js';
 
-const SECRET = 'sk_live_hunter2_do_not_leak';
+/** A canary made per run; no response may carry it. */
+const SECRET = `canary-${randomBytes(18).toString('base64url')}`;
 
 function appWith(route: RequestHandler, log: MemoryLogger = memoryLogger()): Express {
   const app = express();
