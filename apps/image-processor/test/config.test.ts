@@ -1,23 +1,25 @@
 // The environment is read once and checked; defaults come from the topology and point at the gateway only.
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseConfig } from '@airlock/service-kit';
+import { ConfigError } from '@airlock/service-kit';
 
-import { imageProcessorConfigSchema } from '../src/config.js';
+import { parseImageProcessorConfig } from '../src/config.js';
 
 describe('image-processor config', () => {
   it('defaults to the topology port, loopback, and the gateway’s public JWKS', () => {
-    const config = parseConfig(imageProcessorConfigSchema, {});
-    expect(config).toEqual({
+    const config = parseImageProcessorConfig({});
+    expect(config).toMatchObject({
       port: 8084,
       host: '127.0.0.1',
       issuer: 'http://127.0.0.1:8080/auth',
       jwksUrl: new URL('http://127.0.0.1:8080/auth/jwks'),
       logLevel: 'info',
     });
+    // The sandbox calls nothing but the gateway.
+    expect(Object.keys(config.upstreams)).toEqual(['gateway']);
   });
 
   it('reads every variable', () => {
-    const config = parseConfig(imageProcessorConfigSchema, {
+    const config = parseImageProcessorConfig({
       AIRLOCK_IMAGE_PROCESSOR_PORT: '9000',
       AIRLOCK_IMAGE_PROCESSOR_HOST: '0.0.0.0',
       AIRLOCK_AUTH_ISSUER: 'http://gateway:8080/auth',
@@ -25,7 +27,7 @@ describe('image-processor config', () => {
       LOG_LEVEL: 'warn',
     });
     expect(config).toMatchObject({ port: 9000, host: '0.0.0.0', logLevel: 'warn' });
-    expect(config.jwksUrl.href).toBe('http://gateway:8080/auth/jwks');
+    expect(config.jwksUrl?.href).toBe('http://gateway:8080/auth/jwks');
   });
 
   it.each([
@@ -35,6 +37,6 @@ describe('image-processor config', () => {
     ['AIRLOCK_JWKS_URL', 'http://user:password@gateway/auth/jwks'],
     ['AIRLOCK_AUTH_ISSUER', 'not a url'],
   ])('refuses %s=%j', (variable, value) => {
-    expect(() => parseConfig(imageProcessorConfigSchema, { [variable]: value })).toThrow(ConfigError);
+    expect(() => parseImageProcessorConfig({ [variable]: value })).toThrow(ConfigError);
   });
 });

@@ -5,6 +5,7 @@ import { generateKeyPair } from 'jose';
 import sharp from 'sharp';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { airlockTopology } from '@airlock/topology';
 import { errorCode } from '@airlock/testing/http';
@@ -12,7 +13,7 @@ import { TEST_ISSUER, unsignedToken } from '@airlock/testing/tokens';
 
 import { createApp } from '../src/app.js';
 import { MAX_BODY_BYTES } from '../src/image/limits.js';
-import { imageProcessorVerifierOptions } from '../src/verifier.js';
+import { tokenPolicy } from '../src/service.js';
 import {
   jpegClaiming,
   photo,
@@ -166,7 +167,11 @@ describe('the token layer', () => {
   it('fails closed with 503 when the keys of auth cannot be fetched through the gateway', async () => {
     // Port 1 on loopback: nothing listens, the fetch is refused at once. No traffic leaves the machine.
     const verifier = createTokenVerifier(
-      imageProcessorVerifierOptions(TEST_ISSUER, new URL('http://127.0.0.1:1/auth/jwks')),
+      serviceTokenVerifierOptions({
+        ...tokenPolicy,
+        issuer: TEST_ISSUER,
+        jwks: new URL('http://127.0.0.1:1/auth/jwks'),
+      }),
     );
     const app = createApp({
       logger: createLogger({ service: 'image-processor', level: 'silent' }),

@@ -13,6 +13,7 @@ import type { PaymentsClient } from './clients/payments-client.js';
 import type { PaymentsTokenExchanger } from './clients/token-exchange-client.js';
 import { OrdersRepository } from './db/orders-repository.js';
 import type { RouteDeps } from './route-deps.js';
+import { service } from './service.js';
 import { listAdminOrdersRoute } from './routes/admin-orders.list.js';
 import { refundAdminOrderRoute } from './routes/admin-orders.refund.js';
 import { listCatalogRoute } from './routes/catalog.list.js';
@@ -21,7 +22,6 @@ import { listOrdersRoute } from './routes/orders.list.js';
 import { payOrderRoute } from './routes/orders.pay.js';
 import { showOrderRoute } from './routes/orders.show.js';
 
-export const SERVICE_NAME = 'orders';
 /** The fake payment-method reference every order is charged with: there is no card data in Airlock. */
 export const DEMO_PAYMENT_METHOD = 'pm_fake_visa';
 
@@ -67,7 +67,7 @@ export function createApp(deps: OrdersAppDeps): Express {
     paymentMethod: deps.paymentMethod ?? DEMO_PAYMENT_METHOD,
   };
   const router = createRouter();
-  registerProtectedRoutes(router, ordersRoutes(routeDeps), { service: SERVICE_NAME, verifier, logger });
+  registerProtectedRoutes(router, ordersRoutes(routeDeps), { service: service.name, verifier, logger });
   app.use(router);
   return finishApp(app, { logger });
 }

@@ -2,13 +2,13 @@
 import { join, resolve } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseConfig } from '@airlock/service-kit';
+import { ConfigError, DEFAULT_DATA_DIR } from '@airlock/service-kit';
 
-import { DEFAULT_DATA_DIR, ordersConfigSchema } from '../src/config.js';
+import { parseOrdersConfig } from '../src/config.js';
 
 describe('orders configuration', () => {
   it('defaults to loopback, the topology port and the local stack URLs', () => {
-    const config = parseConfig(ordersConfigSchema, {});
+    const config = parseOrdersConfig({});
     expect(config).toMatchObject({
       port: 8082,
       host: '127.0.0.1',
@@ -23,13 +23,13 @@ describe('orders configuration', () => {
   });
 
   it('publishes the workload public key in the data folder unless a separate folder is given', () => {
-    expect(parseConfig(ordersConfigSchema, {}).workloadKeysDir).toBeUndefined();
-    const config = parseConfig(ordersConfigSchema, { AIRLOCK_WORKLOAD_KEYS_DIR: 'keys' });
+    expect(parseOrdersConfig({}).workloadKeysDir).toBeUndefined();
+    const config = parseOrdersConfig({ AIRLOCK_WORKLOAD_KEYS_DIR: 'keys' });
     expect(config.workloadKeysDir).toBe(resolve('keys'));
   });
 
   it('resolves a relative data folder against the working directory', () => {
-    const config = parseConfig(ordersConfigSchema, { AIRLOCK_DATA_DIR: 'tmp-data' });
+    const config = parseOrdersConfig({ AIRLOCK_DATA_DIR: 'tmp-data' });
     expect(config.databaseFile).toBe(resolve('tmp-data', 'orders', 'orders.db'));
   });
 
@@ -42,7 +42,7 @@ describe('orders configuration', () => {
   ])('refuses %s=%s, naming the variable but not the value', (name, value) => {
     const failure = (() => {
       try {
-        parseConfig(ordersConfigSchema, { [name]: value });
+        parseOrdersConfig({ [name]: value });
         return undefined;
       } catch (error) {
         return error;

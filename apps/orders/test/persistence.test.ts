@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { MigrationError, runMigrations } from '@airlock/service-kit/sqlite';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { field } from '@airlock/testing/http';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
@@ -17,7 +18,7 @@ import { createApp } from '../src/app.js';
 import { createPaymentsClient } from '../src/clients/payments-client.js';
 import { openOrdersDatabase } from '../src/db/database.js';
 import { ordersMigrations } from '../src/db/migrations.js';
-import { createOrdersVerifierOptions } from '../src/verifier.js';
+import { tokenPolicy } from '../src/service.js';
 import { standInExchanger } from './support/harness.js';
 
 let dir: string;
@@ -73,7 +74,9 @@ describe('restart', () => {
     const issuer = await createTestIssuer({ audience: 'orders' });
     const deps = {
       logger: createLogger({ service: 'orders', level: 'silent' }),
-      verifier: createTokenVerifier(createOrdersVerifierOptions(TEST_ISSUER, issuer.jwks)),
+      verifier: createTokenVerifier(
+        serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: issuer.jwks }),
+      ),
       tokenExchanger: standInExchanger(issuer),
       payments: createPaymentsClient({ baseUrl: new URL('http://127.0.0.1:9') }),
     };

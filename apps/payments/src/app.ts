@@ -11,8 +11,7 @@ import type { TokenVerifier } from '@airlock/token-verification';
 import { PaymentsRepository } from './db/payments-repository.js';
 import { createChargeRoute } from './routes/charges.create.js';
 import { createRefundRoute } from './routes/refunds.create.js';
-
-export const SERVICE_NAME = 'payments';
+import { service } from './service.js';
 
 export interface PaymentsAppDeps {
   readonly logger: Logger;
@@ -38,7 +37,7 @@ export function createApp(deps: PaymentsAppDeps): Express {
   });
   const router = createRouter();
   registerProtectedRoutes(router, paymentsRoutes(new PaymentsRepository(db), now), {
-    service: SERVICE_NAME,
+    service: service.name,
     verifier,
     logger,
   });

@@ -1,16 +1,19 @@
 // Starts payments: config, logger, database, verifier, then listens. Everything else lives in createApp.
-import { createLogger, loadConfigOrExit, startServer } from '@airlock/service-kit';
+import { createLogger, jwksUrlOf, loadConfigOrExit, startServer } from '@airlock/service-kit';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 
-import { createApp, SERVICE_NAME } from './app.js';
-import { paymentsConfigSchema, processEnv } from './config.js';
+import { createApp } from './app.js';
+import { parsePaymentsConfig } from './config.js';
 import { openPaymentsDatabase } from './db/database.js';
-import { createPaymentsVerifierOptions } from './verifier.js';
+import { service, tokenPolicy } from './service.js';
 
-const config = loadConfigOrExit(paymentsConfigSchema, processEnv());
-const logger = createLogger({ service: SERVICE_NAME, level: config.logLevel });
+const config = loadConfigOrExit(parsePaymentsConfig);
+const logger = createLogger({ service: service.name, level: config.logLevel });
 const db = openPaymentsDatabase(config.databaseFile);
-const verifier = createTokenVerifier(createPaymentsVerifierOptions(config.issuer, config.jwksUrl));
+const verifier = createTokenVerifier(
+  serviceTokenVerifierOptions({ ...tokenPolicy, issuer: config.issuer, jwks: jwksUrlOf(config) }),
+);
 
 try {
   await startServer(createApp({ logger, verifier, db }), {

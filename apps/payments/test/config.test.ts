@@ -2,13 +2,13 @@
 import { join, resolve } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, parseConfig } from '@airlock/service-kit';
+import { ConfigError, DEFAULT_DATA_DIR } from '@airlock/service-kit';
 
-import { DEFAULT_DATA_DIR, paymentsConfigSchema } from '../src/config.js';
+import { parsePaymentsConfig } from '../src/config.js';
 
 describe('payments configuration', () => {
   it('defaults to loopback, the topology port and the local stack URLs', () => {
-    const config = parseConfig(paymentsConfigSchema, {});
+    const config = parsePaymentsConfig({});
     expect(config).toMatchObject({
       port: 8083,
       host: '127.0.0.1',
@@ -21,7 +21,7 @@ describe('payments configuration', () => {
   });
 
   it('resolves a relative data folder against the working directory', () => {
-    const config = parseConfig(paymentsConfigSchema, { AIRLOCK_DATA_DIR: 'tmp-data' });
+    const config = parsePaymentsConfig({ AIRLOCK_DATA_DIR: 'tmp-data' });
     expect(config.databaseFile).toBe(resolve('tmp-data', 'payments', 'payments.db'));
   });
 
@@ -34,7 +34,7 @@ describe('payments configuration', () => {
   ])('refuses %s=%s, naming the variable but not the value', (name, value) => {
     const failure = (() => {
       try {
-        parseConfig(paymentsConfigSchema, { [name]: value });
+        parsePaymentsConfig({ [name]: value });
         return undefined;
       } catch (error) {
         return error;

@@ -8,13 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { MigrationError, runMigrations } from '@airlock/service-kit/sqlite';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 
 import { createApp } from '../src/app.js';
 import { openPaymentsDatabase } from '../src/db/database.js';
 import { paymentsMigrations } from '../src/db/migrations.js';
-import { createPaymentsVerifierOptions } from '../src/verifier.js';
+import { tokenPolicy } from '../src/service.js';
 
 let dir: string;
 let file: string;
@@ -53,7 +54,9 @@ describe('restart', () => {
   it('keeps charges and idempotency records: a replay after a restart gets the same answer', async () => {
     const issuer = await createTestIssuer({ audience: 'payments' });
     const logger = createLogger({ service: 'payments', level: 'silent' });
-    const verifier = createTokenVerifier(createPaymentsVerifierOptions(TEST_ISSUER, issuer.jwks));
+    const verifier = createTokenVerifier(
+      serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: issuer.jwks }),
+    );
     const token = await issuer.mint({ claims: { scope: 'orders', act: { sub: 'orders' } } });
     const body = {
       orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',

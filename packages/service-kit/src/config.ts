@@ -36,13 +36,13 @@ export function parseConfig<Schema extends z.ZodType>(
   throw new ConfigError(result.error.issues.map((issue) => toConfigIssue(issue, env)));
 }
 
-/** For a service's src/config.ts: the parsed config, or the error on stderr and exit code 1. */
-export function loadConfigOrExit<Schema extends z.ZodType>(
-  schema: Schema,
-  env: Env = process.env,
-): z.output<Schema> {
+/**
+ * For a service's src/index.ts: the config its parser builds from the environment, or every bad variable on
+ * stderr and exit code 1. Every service starts through this one helper.
+ */
+export function loadConfigOrExit<Config>(parse: (env: Env) => Config, env: Env = process.env): Config {
   try {
-    return parseConfig(schema, env);
+    return parse(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
@@ -50,7 +50,8 @@ export function loadConfigOrExit<Schema extends z.ZodType>(
   }
 }
 
-function toConfigIssue(issue: z.core.$ZodIssue, env: Env): ConfigIssue {
+/** A zod issue as a ConfigIssue that names the variable and never quotes its value. */
+export function toConfigIssue(issue: z.core.$ZodIssue, env: Env): ConfigIssue {
   const [first] = issue.path;
   const variable = issue.path.length === 0 ? '(config)' : issue.path.map(String).join('.');
   // zod's own messages name types and limits, never the input; a schema's custom message might not, so a reason

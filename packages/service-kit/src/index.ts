@@ -14,6 +14,8 @@ export {
   urlSchema,
 } from './config.js';
 export type { ConfigIssue, Env } from './config.js';
+export { DEFAULT_DATA_DIR, jwksUrlOf, parseServiceConfig, upstreamOf } from './service-config.js';
+export type { ServiceBaseConfig, ServiceConfigDefinition } from './service-config.js';
 export { createServiceApp, finishApp } from './create-service-app.js';
 export type { FinishAppOptions, ServiceAppOptions } from './create-service-app.js';
 export { errorHandler, methodNotAllowedHandler, notFoundHandler } from './error-handler.js';

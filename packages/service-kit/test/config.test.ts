@@ -115,7 +115,8 @@ describe('parseConfig', () => {
 
 describe('loadConfigOrExit', () => {
   it('returns the config when it is valid', () => {
-    expect(loadConfigOrExit(z.object({ PORT: portSchema }), { PORT: '3000' })).toEqual({ PORT: 3000 });
+    const schema = z.object({ PORT: portSchema });
+    expect(loadConfigOrExit((env) => parseConfig(schema, env), { PORT: '3000' })).toEqual({ PORT: 3000 });
   });
 
   it('prints the error to stderr and exits with code 1', () => {
@@ -124,7 +125,8 @@ describe('loadConfigOrExit', () => {
       throw new Error(`exit ${String(code)}`);
     });
     try {
-      expect(() => loadConfigOrExit(z.object({ PORT: portSchema }), { PORT: 'nope' })).toThrow('exit 1');
+      const schema = z.object({ PORT: portSchema });
+      expect(() => loadConfigOrExit((env) => parseConfig(schema, env), { PORT: 'nope' })).toThrow('exit 1');
       expect(stderr).toHaveBeenCalledWith(expect.stringContaining('PORT'));
       expect(stderr).not.toHaveBeenCalledWith(expect.stringContaining('nope'));
     } finally {

@@ -34,11 +34,38 @@ export const airlockTopology = defineTopology({
       port: 8080,
       zones: ['edge', 'core', 'sandbox'],
       purpose: 'Single entry point; phantom tokens.',
+      holds:
+        'Its workload key; cached single-audience JWTs of active users (minutes); clients’ opaque tokens in transit.',
     },
-    { name: 'auth', port: 8081, zones: ['identity'], purpose: 'OAuth 2.1 authorization server.' },
-    { name: 'orders', port: 8082, zones: ['core'], purpose: 'Catalog and orders of the signed-in user.' },
-    { name: 'payments', port: 8083, zones: ['payments'], purpose: 'Idempotent charges and refunds.' },
-    { name: 'image-processor', port: 8084, zones: ['sandbox'], purpose: 'Re-encodes uploaded images.' },
+    {
+      name: 'auth',
+      port: 8081,
+      zones: ['identity'],
+      purpose: 'OAuth 2.1 authorization server.',
+      holds: 'Token-signing private keys; password hashes; sessions, grants and opaque tokens (hashed ids).',
+    },
+    {
+      name: 'orders',
+      port: 8082,
+      zones: ['core'],
+      purpose: 'Catalog and orders of the signed-in user.',
+      holds: 'Its workload key; every user’s orders; JWTs for orders and payments of the users it serves.',
+    },
+    {
+      name: 'payments',
+      port: 8083,
+      zones: ['payments'],
+      purpose: 'Idempotent charges and refunds.',
+      holds:
+        'Charges and refunds (no card data: a fake payment-method reference); JWTs addressed to payments.',
+    },
+    {
+      name: 'image-processor',
+      port: 8084,
+      zones: ['sandbox'],
+      purpose: 'Re-encodes uploaded images.',
+      holds: 'Nothing secret: uploaded images in memory, and JWTs addressed to image-processor.',
+    },
   ],
   calls: [
     {

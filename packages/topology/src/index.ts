@@ -21,3 +21,18 @@ export { tokenExchangeRules, type TokenExchangeRule } from './token-exchange-pol
 export { renderMermaid, renderTopologyMarkdown } from './render-markdown.js';
 export { renderServiceAccessMarkdown } from './render-service-access.js';
 export { replaceGeneratedSection } from './generated-section.js';
+export {
+  JWKS_PATH,
+  LOCAL_HOST,
+  edgePrefixOf,
+  envPrefixOf,
+  hostVariableOf,
+  issuerServiceOf,
+  jwksProviderOf,
+  localIssuerOf,
+  localOriginOf,
+  portVariableOf,
+  startOrderOf,
+  upstreamsOf,
+  urlVariableOf,
+} from './service-addresses.js';

@@ -27,6 +27,8 @@ export interface ServiceSpec {
   /** Zones the service lives in. A service lives in at most one enclave or sandbox. */
   readonly zones: readonly string[];
   readonly purpose: string;
+  /** What an attacker who controls the service holds (keys, data): the threat model's table of assets. */
+  readonly holds: string;
 }
 
 /**

@@ -19,7 +19,9 @@ export type TopologyErrorCode =
   | 'call_into_zone_not_admitted'
   | 'call_out_of_sandbox'
   | 'edge_route_invalid'
-  | 'edge_route_without_call';
+  | 'edge_route_without_call'
+  | 'issuer_invalid'
+  | 'call_cycle';
 
 export class TopologyError extends Error {
   readonly code: TopologyErrorCode;

@@ -10,10 +10,10 @@ export function validSpec(): TopologySpec {
       { name: 'vault', kind: 'enclave', purpose: 'sensitive', admits: ['api'] },
     ],
     services: [
-      { name: 'gw', port: 8000, zones: ['edge', 'core', 'box'], purpose: 'entry' },
-      { name: 'api', port: 8001, zones: ['core'], purpose: 'business' },
-      { name: 'risky', port: 8002, zones: ['box'], purpose: 'risky' },
-      { name: 'safe', port: 8003, zones: ['vault'], purpose: 'sensitive' },
+      { name: 'gw', port: 8000, zones: ['edge', 'core', 'box'], purpose: 'entry', holds: 'data' },
+      { name: 'api', port: 8001, zones: ['core'], purpose: 'business', holds: 'data' },
+      { name: 'risky', port: 8002, zones: ['box'], purpose: 'risky', holds: 'data' },
+      { name: 'safe', port: 8003, zones: ['vault'], purpose: 'sensitive', holds: 'data' },
     ],
     calls: [
       { from: 'gw', to: 'api', as: 'user', why: 'forward', routes: [{ method: 'GET', path: '/things/:id' }] },

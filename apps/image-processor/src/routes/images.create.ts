@@ -23,9 +23,9 @@ import { ImageError } from '../image/image-error.js';
 import type { ImageErrorCode } from '../image/image-error.js';
 import { BUSY_RETRY_AFTER_SECONDS, MAX_BODY_BYTES } from '../image/limits.js';
 import { makeThumbnail } from '../image/make-thumbnail.js';
+import { service } from '../service.js';
 import type { Slots } from '../slots.js';
 
-export const SERVICE_NAME = 'image-processor';
 const METHOD = 'POST';
 const PATH = '/images';
 const ROUTE = `${METHOD} ${PATH}`;
@@ -84,7 +84,7 @@ export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
   // audit line is otherwise written below, once the image is done or refused.
   const guard = routeTokenGuard(
     { method: METHOD, path: PATH, scopes: [IMAGES_SCOPE] },
-    { service: SERVICE_NAME, verifier, logger },
+    { service: service.name, verifier, logger },
   );
 
   // Behind the guard, so the token is accepted and names the caller in `act`.

@@ -1,13 +1,14 @@
 // Builds an image-processor app with a test issuer and a logger whose lines the test can read.
 import type { Express } from 'express';
 import { createLogger } from '@airlock/service-kit';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 import type { MintOptions, TestIssuer } from '@airlock/testing/tokens';
 
 import { createApp } from '../../src/app.js';
 import type { Capacity } from '../../src/routes/images.create.js';
-import { imageProcessorVerifierOptions } from '../../src/verifier.js';
+import { tokenPolicy } from '../../src/service.js';
 
 export interface Harness {
   readonly app: Express;
@@ -35,7 +36,9 @@ export async function createHarness(options: { capacity?: Capacity } = {}): Prom
       },
     },
   });
-  const verifier = createTokenVerifier(imageProcessorVerifierOptions(TEST_ISSUER, issuer.jwks));
+  const verifier = createTokenVerifier(
+    serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: issuer.jwks }),
+  );
   const app = createApp({
     logger,
     verifier,

@@ -10,8 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import request from 'supertest';
 import { createApp as createPaymentsApp } from '@airlock/payments/app';
 import { openPaymentsDatabase } from '@airlock/payments/database';
-import { createPaymentsVerifierOptions } from '@airlock/payments/verifier';
+import { tokenPolicy } from '@airlock/payments/service';
 import { createLogger } from '@airlock/service-kit';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { errorCode, field } from '@airlock/testing/http';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
@@ -35,7 +36,9 @@ beforeAll(async () => {
   paymentsDb = openPaymentsDatabase(join(paymentsDir, 'payments', 'payments.db'));
   const app = createPaymentsApp({
     logger: createLogger({ service: 'payments', level: 'silent' }),
-    verifier: createTokenVerifier(createPaymentsVerifierOptions(TEST_ISSUER, issuer.jwks)),
+    verifier: createTokenVerifier(
+      serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: issuer.jwks }),
+    ),
     db: paymentsDb,
   });
   payments = await listenOnLoopback(app);

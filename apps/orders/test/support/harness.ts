@@ -10,6 +10,7 @@ import type { Express } from 'express';
 import { decodeJwt } from 'jose';
 import { createLogger } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 import type { TestIssuer } from '@airlock/testing/tokens';
@@ -18,7 +19,7 @@ import { createApp } from '../../src/app.js';
 import { createPaymentsClient } from '../../src/clients/payments-client.js';
 import type { PaymentsTokenExchanger } from '../../src/clients/token-exchange-client.js';
 import { openOrdersDatabase } from '../../src/db/database.js';
-import { createOrdersVerifierOptions } from '../../src/verifier.js';
+import { tokenPolicy } from '../../src/service.js';
 
 export interface OrdersHarness {
   readonly app: Express;
@@ -74,7 +75,9 @@ export async function createOrdersHarness(options: OrdersHarnessOptions = {}): P
   const exchanges: { subject: string; scope: string | undefined }[] = [];
   const app = createApp({
     logger: options.logger ?? createLogger({ service: 'orders', level: 'silent' }),
-    verifier: createTokenVerifier(createOrdersVerifierOptions(TEST_ISSUER, issuer.jwks)),
+    verifier: createTokenVerifier(
+      serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: issuer.jwks }),
+    ),
     db,
     tokenExchanger: options.tokenExchanger ?? standInExchanger(issuer, exchanges),
     payments: createPaymentsClient({

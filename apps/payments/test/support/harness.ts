@@ -7,13 +7,14 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Express } from 'express';
 import { createLogger } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 import type { MintOptions, TestIssuer } from '@airlock/testing/tokens';
 
 import { createApp } from '../../src/app.js';
 import { openPaymentsDatabase } from '../../src/db/database.js';
-import { createPaymentsVerifierOptions } from '../../src/verifier.js';
+import { tokenPolicy } from '../../src/service.js';
 
 export interface PaymentsHarness {
   readonly app: Express;
@@ -30,7 +31,9 @@ export async function createPaymentsHarness(logger?: Logger): Promise<PaymentsHa
   const databaseFile = join(dir, 'payments', 'payments.db');
   const db = openPaymentsDatabase(databaseFile);
   const issuer = await createTestIssuer({ audience: 'payments' });
-  const verifier = createTokenVerifier(createPaymentsVerifierOptions(TEST_ISSUER, issuer.jwks));
+  const verifier = createTokenVerifier(
+    serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: issuer.jwks }),
+  );
   const app = createApp({
     logger: logger ?? createLogger({ service: 'payments', level: 'silent' }),
     verifier,

@@ -6,6 +6,7 @@ import {
   hostSchema,
   loadConfigOrExit,
   logLevelSchema,
+  parseConfig,
   portSchema,
   urlSchema,
 } from '../../src/index.js';
@@ -24,5 +25,5 @@ export const configSchema = z.object({
 export type Config = z.output<typeof configSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  return loadConfigOrExit(configSchema, env);
+  return loadConfigOrExit((variables) => parseConfig(configSchema, variables), env);
 }

@@ -1,0 +1,11 @@
+// orders' entry in the topology, and the token policy it adds to service-kit's: the one place its name is written.
+import { airlockTopology, serviceNamed } from '@airlock/topology';
+import type { ServiceTokenPolicy } from '@airlock/service-kit/service-token-verifier';
+
+export const service = serviceNamed(airlockTopology, 'orders');
+
+/** Every token orders accepts carries a `jti`: audit lines and payment idempotency name the token. */
+export const tokenPolicy = {
+  service: service.name,
+  requiredClaims: ['jti'],
+} as const satisfies Pick<ServiceTokenPolicy, 'service' | 'requiredClaims'>;
