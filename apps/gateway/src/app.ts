@@ -59,7 +59,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const cors = new CorsPolicy(config.webOrigins);
   const security = securityHeaders({ https: config.publicOrigin.protocol === 'https:' });
   const answers = new Answers({ security, cors, logger });
-  const decisions = new Decisions(deps.audit, answers);
+  const decisions = new Decisions({ audit: deps.audit, answers, onEffectError });
+  // Lines decided in the last turn before an exit are still written.
+  const flushOnExit = (): void => {
+    decisions.flush();
+  };
+  process.on('exit', flushOnExit);
   const checks = new RequestChecks({ config, now });
   const router = new Router(routes, config);
   const upstreams = new Upstreams({ config, routes, answers, security, logger });
@@ -86,14 +91,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!routed.ok) {
       decisions.refuse(exchange, routed);
     } else if (routed.edge.as === 'public') {
-      decisions.allow(exchange, 'public_route', routed.route.label);
-      upstreams.forward(exchange, routed, undefined);
+      decisions.allow(exchange, 'public_route', routed.route.label, () => {
+        upstreams.forward(exchange, routed, undefined);
+      });
     } else {
       const authenticated = authenticator.authenticate(exchange, routed);
       if (authenticated instanceof Promise) {
-        authenticated.then((outcome) => {
-          forwardAuthenticated(exchange, routed, outcome);
-        }, unexpected(exchange));
+        authenticated.then(
+          (outcome) => {
+            forwardAuthenticated(exchange, routed, outcome);
+          },
+          onEffectError.bind(undefined, exchange),
+        );
       } else {
         forwardAuthenticated(exchange, routed, authenticated);
       }
@@ -105,16 +114,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
       decisions.refuse(exchange, outcome);
       return;
     }
-    decisions.allow(exchange, 'forwarded', routed.route.label, outcome.resolution);
-    upstreams.forward(exchange, routed, outcome.resolution);
+    const { resolution } = outcome;
+    decisions.allow(
+      exchange,
+      'forwarded',
+      routed.route.label,
+      () => {
+        upstreams.forward(exchange, routed, resolution);
+      },
+      resolution,
+    );
   }
 
   /** A bug must not take the process down or answer with internals. */
-  function unexpected(exchange: Exchange): (error: unknown) => void {
-    return (error) => {
-      logger.error({ err: error, requestId: exchange.requestId }, 'unexpected error in the request handler');
-      answers.refuse(exchange, 'internal_error');
-    };
+  function onEffectError(exchange: Exchange, error: unknown): void {
+    logger.error({ err: error, requestId: exchange.requestId }, 'unexpected error in the request handler');
+    answers.refuse(exchange, 'internal_error');
   }
 
   return {
@@ -122,7 +137,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       try {
         handle(req, res);
       } catch (error) {
-        unexpected(newExchange(req, res))(error);
+        onEffectError(newExchange(req, res), error);
       }
     },
     onClientError: (error, socket) => {
@@ -130,6 +145,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     routes,
     cache: authenticator.cache,
-    close: () => upstreams.close(),
+    async close() {
+      process.off('exit', flushOnExit);
+      decisions.flush();
+      await upstreams.close();
+    },
   };
 }

@@ -1,6 +1,8 @@
-// The audit-then-answer pair, written once: every decision the pipeline takes is one audit line, and every
-// denial is answered from the refusal table. Nothing else in the pipeline writes an audit line.
-import type { AuditSink } from '../audit.js';
+// The audit-then-act pair, written once. Every decision is one audit line, and nothing a decision allows or
+// refuses happens before its line is written: decisions taken in one turn of the event loop are written
+// together (one write, one syscall, instead of one per request), and only then are the requests forwarded
+// or answered. A crash can lose a decision only together with its effect, never the line of something done.
+import type { AuditSink, EdgeDecision } from '../audit.js';
 import type { Resolution } from '../phantom/token-cache.js';
 import type { Answers } from './answers.js';
 import type { Exchange } from './exchange.js';
@@ -22,41 +24,82 @@ export function deny(reason: DenyReason, route: string = UNROUTED, extra?: reado
   return { ok: false, reason, route, extra };
 }
 
-export class Decisions {
-  readonly #audit: AuditSink;
-  readonly #answers: Answers;
+export interface DecisionsOptions {
+  readonly audit: AuditSink;
+  readonly answers: Answers;
+  /** Called when a deferred effect throws (a bug): the request must still get an answer. */
+  readonly onEffectError: (exchange: Exchange, error: unknown) => void;
+}
 
-  constructor(audit: AuditSink, answers: Answers) {
-    this.#audit = audit;
-    this.#answers = answers;
+export class Decisions {
+  readonly #options: DecisionsOptions;
+  #lines: EdgeDecision[] = [];
+  #effects: { readonly exchange: Exchange; readonly effect: () => void }[] = [];
+  #scheduled = false;
+  readonly #commit = (): void => {
+    this.#scheduled = false;
+    this.flush();
+  };
+
+  constructor(options: DecisionsOptions) {
+    this.#options = options;
   }
 
+  /** Audits the decision to let the request through; `effect` (the forward) runs once the line is written. */
   allow(
     exchange: Exchange,
     reason: 'forwarded' | 'public_route' | 'preflight',
     route: string,
+    effect: () => void,
     resolution?: Extract<Resolution, { kind: 'resolved' }>,
   ): void {
-    this.#audit({
-      route,
-      allowed: true,
-      reason,
-      requestId: exchange.requestId,
-      subject: resolution?.subject,
-      client: resolution?.clientId,
+    const { requestId } = exchange;
+    const subject = resolution?.subject;
+    const client = resolution?.clientId;
+    this.#record({ route, allowed: true, reason, requestId, subject, client }, exchange, effect);
+  }
+
+  /** Audits the denial; the answer from the refusal table is written once the line is. */
+  refuse(exchange: Exchange, denial: Denial): void {
+    const { requestId } = exchange;
+    const decision = { route: denial.route, allowed: false, reason: denial.reason, requestId };
+    this.#record({ ...decision, subject: undefined, client: undefined }, exchange, () => {
+      this.#options.answers.refuse(exchange, denial.reason, denial.extra);
     });
   }
 
-  /** Audits the denial, then answers it. */
-  refuse(exchange: Exchange, denial: Denial): void {
-    this.#audit({
-      route: denial.route,
-      allowed: false,
-      reason: denial.reason,
-      requestId: exchange.requestId,
-      subject: undefined,
-      client: undefined,
-    });
-    this.#answers.refuse(exchange, denial.reason, denial.extra);
+  /** Writes the pending lines, then carries out their decisions (also called on exit, for the lines). */
+  flush(): void {
+    const lines = this.#lines;
+    const effects = this.#effects;
+    if (lines.length === 0) return;
+    this.#lines = [];
+    this.#effects = [];
+    const { audit, onEffectError } = this.#options;
+    try {
+      if (audit.batch === undefined) for (const line of lines) audit(line);
+      else audit.batch(lines);
+    } catch (error) {
+      // Fail closed: what could not be audited is not done, and every waiting request gets a 500.
+      for (const { exchange } of effects) onEffectError(exchange, error);
+      return;
+    }
+    for (const { exchange, effect } of effects) {
+      try {
+        effect();
+      } catch (error) {
+        onEffectError(exchange, error);
+      }
+    }
+  }
+
+  #record(decision: EdgeDecision, exchange: Exchange, effect: () => void): void {
+    this.#lines.push(decision);
+    this.#effects.push({ exchange, effect });
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      // After the poll phase: every request that arrived in this turn has been decided by then.
+      setImmediate(this.#commit);
+    }
   }
 }

@@ -39,6 +39,7 @@ export function answerPreflight(options: PreflightOptions, exchange: Exchange, p
     decisions.refuse(exchange, deny('cors_origin_denied'));
     return;
   }
-  decisions.allow(exchange, 'preflight', match.route.label);
-  options.answers.preflight(exchange, headers);
+  decisions.allow(exchange, 'preflight', match.route.label, () => {
+    options.answers.preflight(exchange, headers);
+  });
 }
