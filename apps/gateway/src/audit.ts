@@ -9,6 +9,8 @@
 // because nothing in it is free-form input: the route is a topology template, the reason and caller constants,
 // the request id a UUID the gateway made, and subject and client must be identifier-shaped (checked below)
 // or are replaced. Lines go to the synchronous stdout destination shared with the service logger (index.ts).
+// The gateway writes the lines of one event-loop turn with one `batch` call (one write) before it acts on any
+// of them (pipeline/decide.ts), so a syscall per request is saved and no effect ever precedes its line.
 import type { DestinationStream } from 'pino';
 
 /** Stable reasons; dashboards and tests key on them. */

@@ -39,6 +39,8 @@ export class Upstreams {
   readonly #options: UpstreamsOptions;
   readonly #proto: string;
   readonly #publicHost: string;
+  /** Keyed by the cache's own result object: an entry leaves with it. */
+  readonly #bearers = new WeakMap<ResolvedToken, string>();
 
   constructor(options: UpstreamsOptions) {
     const { config, routes } = options;
@@ -82,7 +84,7 @@ export class Upstreams {
         clientIp: exchange.clientIp,
         proto: this.#proto,
         host: this.#publicHost,
-        authorization: token === undefined ? undefined : `Bearer ${token.jwt}`,
+        authorization: token === undefined ? undefined : this.#authorization(token),
       }),
       req,
       res,
@@ -104,6 +106,16 @@ export class Upstreams {
         }
       },
     });
+  }
+
+  /** `Bearer <JWT>`, built once per cached token rather than per request. */
+  #authorization(token: ResolvedToken): string {
+    let value = this.#bearers.get(token);
+    if (value === undefined) {
+      value = `Bearer ${token.jwt}`;
+      this.#bearers.set(token, value);
+    }
+    return value;
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
 // here and on the bytes of a chunked body while it streams (forward.ts).
 import type { GatewayConfig } from '../config.js';
 import type { RequestBody } from '../proxy/forward.js';
-import type { EdgeRoute, RoutePattern, RouteTable } from '../routing/route-table.js';
+import type { EdgeRoute, RouteMatch, RoutePattern, RouteTable } from '../routing/route-table.js';
 import type { CheckedTarget } from './check-request.js';
 import { deny, UNROUTED, type Denial } from './decide.js';
 import type { Exchange } from './exchange.js';
@@ -17,9 +17,13 @@ export interface Routed {
   readonly body: RequestBody;
 }
 
+/** Route decisions remembered per (method, canonical path); cleared when full, so memory stays bounded. */
+const MAX_REMEMBERED_ROUTES = 1024;
+
 export class Router {
   readonly #routes: RouteTable;
   readonly #config: GatewayConfig;
+  readonly #decided = new Map<string, RouteMatch>();
 
   constructor(routes: RouteTable, config: GatewayConfig) {
     this.#routes = routes;
@@ -28,7 +32,7 @@ export class Router {
 
   route(exchange: Exchange, target: CheckedTarget): Routed | Denial {
     const { method, req } = exchange;
-    const match = this.#routes.match(method, target.path);
+    const match = this.#match(method, target.path);
     if (match.kind === 'not_found') return deny('not_found');
     if (match.kind === 'method_not_allowed')
       return deny('method_not_allowed', UNROUTED, ['allow', match.allow.join(', ')]);
@@ -49,5 +53,17 @@ export class Router {
       body = contentLength !== undefined ? 'framed' : { chunkedLimit: limit };
     }
     return { ok: true, edge, route, upstreamPath: match.upstreamPath + target.search, body };
+  }
+
+  /** The table's decision, computed once per (method, path) while it is remembered. */
+  #match(method: string, path: string): RouteMatch {
+    const key = `${method} ${path}`;
+    let match = this.#decided.get(key);
+    if (match === undefined) {
+      match = this.#routes.match(method, path);
+      if (this.#decided.size >= MAX_REMEMBERED_ROUTES) this.#decided.clear();
+      this.#decided.set(key, match);
+    }
+    return match;
   }
 }
