@@ -91,7 +91,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (!routed.ok) {
       decisions.refuse(exchange, routed);
     } else if (routed.edge.as === 'public') {
-      decisions.allow(exchange, 'public_route', routed.route.label, () => {
+      decisions.allow(exchange, { reason: 'public_route', route: routed.route.label }, () => {
         upstreams.forward(exchange, routed, undefined);
       });
     } else {
@@ -115,15 +115,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return;
     }
     const { resolution } = outcome;
-    decisions.allow(
-      exchange,
-      'forwarded',
-      routed.route.label,
-      () => {
-        upstreams.forward(exchange, routed, resolution);
-      },
-      resolution,
-    );
+    decisions.allow(exchange, { reason: 'forwarded', route: routed.route.label, resolution }, () => {
+      upstreams.forward(exchange, routed, resolution);
+    });
   }
 
   /** A bug must not take the process down or answer with internals. */

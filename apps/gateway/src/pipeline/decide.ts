@@ -24,6 +24,13 @@ export function deny(reason: DenyReason, route: string = UNROUTED, extra?: reado
   return { ok: false, reason, route, extra };
 }
 
+/** A decision to let a request through: why, on which route, and for whom (user routes). */
+export interface Allowance {
+  readonly reason: 'forwarded' | 'public_route' | 'preflight';
+  readonly route: string;
+  readonly resolution?: Extract<Resolution, { kind: 'resolved' }>;
+}
+
 export interface DecisionsOptions {
   readonly audit: AuditSink;
   readonly answers: Answers;
@@ -46,13 +53,8 @@ export class Decisions {
   }
 
   /** Audits the decision to let the request through; `effect` (the forward) runs once the line is written. */
-  allow(
-    exchange: Exchange,
-    reason: 'forwarded' | 'public_route' | 'preflight',
-    route: string,
-    effect: () => void,
-    resolution?: Extract<Resolution, { kind: 'resolved' }>,
-  ): void {
+  allow(exchange: Exchange, allowance: Allowance, effect: () => void): void {
+    const { reason, route, resolution } = allowance;
     const { requestId } = exchange;
     const subject = resolution?.subject;
     const client = resolution?.clientId;

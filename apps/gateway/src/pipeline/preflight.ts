@@ -39,7 +39,7 @@ export function answerPreflight(options: PreflightOptions, exchange: Exchange, p
     decisions.refuse(exchange, deny('cors_origin_denied'));
     return;
   }
-  decisions.allow(exchange, 'preflight', match.route.label, () => {
+  decisions.allow(exchange, { reason: 'preflight', route: match.route.label }, () => {
     options.answers.preflight(exchange, headers);
   });
 }
