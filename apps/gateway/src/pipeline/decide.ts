@@ -63,9 +63,9 @@ export class Decisions {
 
   /** Audits the denial; the answer from the refusal table is written once the line is. */
   refuse(exchange: Exchange, denial: Denial): void {
+    const { route, reason } = denial;
     const { requestId } = exchange;
-    const decision = { route: denial.route, allowed: false, reason: denial.reason, requestId };
-    this.#record({ ...decision, subject: undefined, client: undefined }, exchange, () => {
+    this.#record({ route, allowed: false, reason, requestId }, exchange, () => {
       this.#options.answers.refuse(exchange, denial.reason, denial.extra);
     });
   }
