@@ -33,6 +33,7 @@ export function renderCompose(stack: Stack): string {
 function composeServiceOf(service: StackService): Record<string, unknown> {
   return {
     image: service.image,
+    command: [...service.command],
     user: service.user,
     read_only: service.readOnlyRootFilesystem,
     tmpfs: [`${service.tmpfs.path}:${service.tmpfs.options}`],

@@ -128,7 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let stopping = false;
 
   const startService = async (service: ServiceName): Promise<void> => {
-    const child = spawn(process.execPath, ['dist/index.js'], {
+    const child = spawn(process.execPath, [...nodeFlagsOf(service), 'dist/index.js'], {
       cwd: join(options.rootDir, 'apps', service),
       env: { ...sharedEnv, ...jwksEnv(service) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -180,6 +180,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     startService,
     stop,
   };
+}
+
+/** Node flags the service's topology entry asks for (V8 heap sizing), the same as in its container. */
+function nodeFlagsOf(service: ServiceName): readonly string[] {
+  return serviceNamed(airlockTopology, service).container?.nodeFlags ?? [];
 }
 
 function entryOf(rootDir: string, service: ServiceName): string {
