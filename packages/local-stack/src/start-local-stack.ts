@@ -92,14 +92,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.env,
   };
   // Where each service fetches the signing keys: auth directly, except the sandbox, which reaches only the gateway.
+  const keysThroughGateway = (service: ServiceName): boolean => service === 'image-processor';
   const jwksUrl = (service: ServiceName): string =>
-    service === 'image-processor' ? `${urls.gateway}/auth/jwks` : `${urls.auth}/auth/jwks`;
+    keysThroughGateway(service) ? `${urls.gateway}/auth/jwks` : `${urls.auth}/auth/jwks`;
 
   const children = new Map<ServiceName, ChildProcess>();
   const expectedExits = new Set<ServiceName>();
   let stopping = false;
 
-  const startService = async (service: ServiceName): Promise<void> => {
+  const startService = async (service: ServiceName, probe: Probe = '/readyz'): Promise<void> => {
     const child = spawn(process.execPath, ['dist/index.js'], {
       cwd: join(options.rootDir, 'apps', service),
       env: { ...sharedEnv, AIRLOCK_JWKS_URL: options.env?.AIRLOCK_JWKS_URL ?? jwksUrl(service) },
@@ -115,7 +116,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       children.delete(service);
       if (!stopping && !expectedExits.delete(service)) options.onUnexpectedExit?.(service, code, signal);
     });
-    await waitUntilReady(service, urls[service], () => children.has(service));
+    await waitUntil(service, `${urls[service]}${probe}`, () => children.has(service));
   };
 
   const stopService = async (service: ServiceName): Promise<void> => {
@@ -138,7 +139,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    for (const service of START_ORDER) await startService(service);
+    // Ready means able to verify a token, and the sandbox fetches its keys through the gateway, which starts
+    // last: the sandbox is waited for as live first, and as ready once the gateway is up.
+    for (const service of START_ORDER) {
+      await startService(service, keysThroughGateway(service) ? '/healthz' : '/readyz');
+    }
+    for (const service of START_ORDER.filter(keysThroughGateway)) {
+      await waitUntil(service, `${urls[service]}/readyz`, () => children.has(service));
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -150,11 +158,13 @@ function entryOf(rootDir: string, service: ServiceName): string {
   return join(rootDir, 'apps', service, 'dist', 'index.js');
 }
 
-async function waitUntilReady(service: ServiceName, url: string, running: () => boolean): Promise<void> {
+type Probe = '/readyz' | '/healthz';
+
+async function waitUntil(service: ServiceName, probeUrl: string, running: () => boolean): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && running()) {
     try {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(probeUrl, { signal: AbortSignal.timeout(1_000) });
       await response.body?.cancel();
       if (response.ok) return;
     } catch {
