@@ -42,3 +42,10 @@ export const THUMBNAIL_MAX_SIDE = 256;
 
 /** WebP quality of the thumbnail (libwebp 0-100). */
 export const THUMBNAIL_QUALITY = 80;
+
+/**
+ * Most bytes a PNG's compressed metadata chunks (zTXt, compressed iTXt, iCCP) may inflate to, all together. A
+ * decoder inflates every one of them when it reads the header, outside the pixel limits: 64 zTXt chunks of 1 MiB
+ * each (68 KB on the wire) grew the process by 180 to 400 MB per upload. Checked by our own bounded inflate first.
+ */
+export const MAX_PNG_METADATA_INFLATED_BYTES = 1024 * 1024;
