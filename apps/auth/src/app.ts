@@ -24,6 +24,7 @@ import { createProvider } from './provider/create-provider.js';
 import { SqliteStore } from './provider/sqlite-adapter.js';
 import type { InteractionDeps } from './routes/interaction-context.js';
 import { loginRoute } from './routes/interaction.login.js';
+import { clientAddressFromGateway } from './routes/client-address.js';
 import { showInteraction } from './routes/interaction.show.js';
 import { LoginRateLimiter, type LoginRateLimiterOptions } from './users/login-rate-limiter.js';
 import { demoUsers, usersFromFile, type UserStore } from './users/user-store.js';
@@ -151,7 +152,11 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
       CLI_FORM_ACTION_SOURCE,
       ...new Set(config.webRedirectUris.map((uri) => new URL(uri).origin)),
     ],
-    trustProxy: config.trustProxy,
+    clientAddress: clientAddressFromGateway({
+      workloadKeysDir: config.workloadKeysDir,
+      issuer: config.issuer,
+      logger,
+    }),
     logger,
   };
 

@@ -11,6 +11,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { airlockTopology, type Topology } from '@airlock/topology';
 import { errorBody, type Logger } from '@airlock/service-kit';
+import { CLIENT_ADDRESS_HEADER } from '@airlock/workload-identity';
 import { Pool } from 'undici';
 import type { AuditReason, AuditSink } from './audit.js';
 import type { GatewayConfig } from './config.js';
@@ -36,6 +37,11 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** Signs one private_key_jwt client assertion for auth (a fresh `jti` each call). */
   readonly clientAssertion: () => Promise<string>;
+  /**
+   * Signs the client's address for auth's login limits (workload-identity's createClientAddressAssertion), sent
+   * on public routes as CLIENT_ADDRESS_HEADER. Without it auth counts every client as the gateway (issue 11).
+   */
+  readonly clientAddressAssertion?: (address: string) => Promise<string>;
   /** Defaults to Airlock's topology; tests may pass another validated one. */
   readonly topology?: Topology;
   /** Where the one line per decision goes (index.ts: `auditLineSink` on the log destination). */
@@ -232,6 +238,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     bodyLimit: number,
     hasBody: boolean,
     resolution: Extract<Resolution, { kind: 'resolved' }> | undefined,
+    extraUpstreamHeaders: readonly string[] = [],
   ): void {
     const origin = req.headers.origin;
     const kind: RouteKind = edge.as;
@@ -242,6 +249,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       host: publicHost,
       authorization: resolution === undefined ? undefined : `Bearer ${resolution.jwt}`,
     });
+    headers.push(...extraUpstreamHeaders);
     const upstreamOrigin = origins.get(edge.service) ?? '';
     const pool = pools.get(upstreamOrigin);
     if (pool === undefined) {
@@ -363,7 +371,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
     const forwardPath = upstreamPath + search;
     if (edge.as === 'public') {
       decide(true, 'public_route', route.label, requestId);
-      forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, hasBody, undefined);
+      const signAddress = deps.clientAddressAssertion;
+      if (signAddress === undefined) {
+        forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, hasBody, undefined);
+        return;
+      }
+      // Any client-sent x-airlock-* header was dropped by the scrub; this one is the gateway's signed word.
+      signAddress(clientIp).then(
+        (assertion) => {
+          forwardTo(req, res, edge, route, forwardPath, requestId, clientIp, bodyLimit, hasBody, undefined, [
+            CLIENT_ADDRESS_HEADER,
+            assertion,
+          ]);
+        },
+        (error: unknown) => {
+          logger.error({ err: error, requestId }, 'client address could not be signed');
+          sendError(res, 503, 'service_unavailable', requestId, origin);
+        },
+      );
       return;
     }
 

@@ -1,6 +1,10 @@
 // Starts the gateway: configuration, logger, the workload key pair (generated at first start), then listening.
 import { createLogger, startServer } from '@airlock/service-kit';
-import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
+import {
+  createClientAddressAssertion,
+  createClientAssertion,
+  ensureWorkloadKeyPair,
+} from '@airlock/workload-identity';
 import { pino } from 'pino';
 import { createGateway } from './app.js';
 import { auditLineSink } from './audit.js';
@@ -27,6 +31,14 @@ const gateway = createGateway({
       privateKey: keys.privateKey,
       kid: keys.kid,
       audience: config.issuer,
+    }),
+  clientAddressAssertion: (address) =>
+    createClientAddressAssertion({
+      service: GATEWAY_SERVICE,
+      privateKey: keys.privateKey,
+      kid: keys.kid,
+      audience: config.issuer,
+      address,
     }),
 });
 try {
