@@ -2,11 +2,10 @@
 // at a time to the real image processor behind the real gateway. Each is refused before a decoder inflates them,
 // and the process's resident memory stays under a stated bound the whole time (it grew by 180 to 400 MB per
 // upload before, and two concurrent uploads passed 1 GB against a 512 MiB container limit).
-import { readFileSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pngWithCompressedText } from '@airlock/testing/images';
-import { call, fieldOf, startE2eStack, type E2eStack } from './support/e2e-stack.js';
+import { call, fieldOf, rssOf, startE2eStack, type E2eStack } from './support/e2e-stack.js';
 
 /** The bound the image processor's RSS must stay under (it idles near 100 MB; the container limit is 512 MiB). */
 const RSS_BOUND_BYTES = 256 * 1024 * 1024;
@@ -16,14 +15,6 @@ const MIB = 1024 * 1024;
 
 let e2e: E2eStack;
 let alice: string;
-
-function rssOf(pid: number | undefined): number {
-  if (pid === undefined) throw new Error('image-processor is not running');
-  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
-  const kilobytes = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-  if (kilobytes === undefined) throw new Error('no VmRSS');
-  return Number(kilobytes) * 1024;
-}
 
 beforeAll(async () => {
   e2e = await startE2eStack();
