@@ -1,6 +1,7 @@
-// Proof 3: the phantom-token pattern, observed where it matters. On the zone networks (captured with tcpdump
-// in each service's network namespace), the client's opaque token travels only between the gateway and auth, and every JWT a
-// service receives is addressed to that service alone. On the client's side, no internal JWT ever comes back.
+// Proof 3: the phantom-token pattern, observed where it matters. On the zone networks (captured with tcpdump in
+// each service's network namespace), the client's opaque token travels only between the gateway and auth, and
+// every JWT a service receives is addressed to that service alone. On the client's side, no internal JWT ever
+// comes back.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   decodeJwt,
