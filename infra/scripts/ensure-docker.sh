@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Makes a machine ready for the container stack and its suite: installs the Docker engine and Compose from the
-# distribution when they are missing (root only: apt-get), and tcpdump, with which the phantom-token proof
-# reads what crosses the zone networks; starts dockerd when it is not running, and waits until the daemon
-# answers. Safe to run again: each step is skipped when already done.
+# distribution when they are missing (root only: apt-get), and tcpdump, which build-capture-image.sh --local-base
+# copies into the image the phantom-token proof captures zone traffic with; starts dockerd when it is not
+# running, and waits until the daemon answers. Safe to run again: each step is skipped when already done.
+# As a user who may use a running Docker (docker group) with everything installed, it only checks.
 #
-#   infra/scripts/ensure-docker.sh [--no-tcpdump]     (stack-up.sh needs no tcpdump)
+#   infra/scripts/ensure-docker.sh [--no-tcpdump]     (stack-up.sh, and a registry-built capture image, need none)
 set -euo pipefail
 
 DOCKERD_LOG="${AIRLOCK_DOCKERD_LOG:-/tmp/airlock-dockerd.log}"

@@ -1,6 +1,7 @@
-// Proof 3: the phantom-token pattern, observed where it matters. On the zone networks (captured with tcpdump
-// on the host), the client's opaque token travels only between the gateway and auth, and every JWT a
-// service receives is addressed to that service alone. On the client's side, no internal JWT ever comes back.
+// Proof 3: the phantom-token pattern, observed where it matters. On the zone networks (captured with tcpdump in
+// each service's network namespace), the client's opaque token travels only between the gateway and auth, and
+// every JWT a service receives is addressed to that service alone. On the client's side, no internal JWT ever
+// comes back.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   decodeJwt,
@@ -14,7 +15,7 @@ import { markdownTable, recordFinding } from './support/proof-report.js';
 import type { LaunchedStack } from './support/stack-launcher.js';
 import { tinyPng } from './support/tiny-png.js';
 import { useStack } from './support/use-stack.js';
-import { startCapture, tcpdumpAvailable, type Segment } from './support/wire-capture.js';
+import { captureUnavailable, startCapture, type Segment } from './support/wire-capture.js';
 
 interface WireJwt {
   readonly zone: string;
@@ -32,7 +33,7 @@ const stack = useStack();
 let opaqueToken = '';
 let idToken: string | undefined;
 let segmentsByZone = new Map<string, Segment[]>();
-let captureSaid = '';
+let packetsCaptured = 0;
 let clientSaw: readonly SeenResponse[] = [];
 const steps: string[][] = [];
 
@@ -57,10 +58,13 @@ function serviceAt(current: LaunchedStack, address: string, port: number): strin
 
 beforeAll(async () => {
   const current = stack.get();
-  const unavailable = tcpdumpAvailable();
+  const unavailable = captureUnavailable();
   if (unavailable !== undefined) throw new Error(`cannot watch the zone networks: ${unavailable}`);
   const internal = Object.values(current.networks).filter((network) => network.internal);
-  const capture = await startCapture(internal.map((network) => network.subnet));
+  const capture = await startCapture(
+    Object.values(current.services).map((service) => service.containerId),
+    internal.map((network) => network.subnet),
+  );
   const client = new EdgeClient(current);
   clientSaw = recordClientResponses();
   try {
@@ -90,7 +94,7 @@ beforeAll(async () => {
   } finally {
     stopRecording();
     const segments = await capture.stop();
-    captureSaid = capture.diagnostics();
+    packetsCaptured = capture.packetsCaptured();
     // A segment belongs to the zone whose subnet holds its addresses (both ends share it on a zone network).
     segmentsByZone = new Map(
       internal.map((network) => [
@@ -110,7 +114,8 @@ afterAll(() => {
       'Clients hold an opaque token that reaches no internal service but auth (which resolves it for the gateway); ' +
       'each service receives a JWT whose single audience is itself; no internal JWT is ever shown to a client.',
     method:
-      'tcpdump on the host side of every internal zone bridge while a client signs in (code + PKCE), reads the ' +
+      'tcpdump in the network namespace of every service (a capture container holding only NET_RAW, and SETUID/SETGID ' +
+      'to drop to its own user) while a client signs in (code + PKCE), reads the ' +
       'catalog, creates, reads and pays an order, uploads an image, and sends a missing and an unknown token. ' +
       'Every TCP payload is searched for the opaque token and for JWTs (decoded: typ, aud, act), attributed to ' +
       'its sender and receiver by address. Every response the client received (headers and bodies, login and ' +
@@ -140,7 +145,7 @@ describe('phantom tokens across the real network', () => {
     }
     const unique = [...new Set(sightings.map((row) => row.join(' ')))].map((row) => row.split(' '));
     observed.push(
-      `tcpdump: ${/(\d+) packets captured/.exec(captureSaid)?.[1] ?? '?'} packets captured on the zone subnets; TCP segments with data per zone: ${[...segmentsByZone.entries()].map(([zone, segments]) => `${zone} ${segments.length}`).join(', ')}.`,
+      `tcpdump: ${packetsCaptured} packets captured on the zone subnets (each seen at both ends); TCP segments with data per zone: ${[...segmentsByZone.entries()].map(([zone, segments]) => `${zone} ${segments.length}`).join(', ')}.`,
       '',
       `Client steps (through the published port): ${steps.map(([step, status]) => `${step ?? ''} → ${status ?? ''}`).join('; ')}.`,
       '',

@@ -1,14 +1,20 @@
-// Reads what crosses the zone networks with tcpdump on the host: the view of an attacker who could sniff them
-// (which CAP_NET_RAW, dropped in every container, would take). It listens on every interface (`-i any`, so on
-// each container's veth; a bridge device alone shows forwarded frames only unreliably) and keeps the packets of
-// the zones' subnets. Passive: it sends nothing. Needs tcpdump and root (ensure-docker.sh installs tcpdump;
-// CI runs as root).
+// Reads what crosses the zone networks with tcpdump: the view of an attacker who could sniff them (which
+// CAP_NET_RAW, dropped in every service container, would take). One capture container per service joins that
+// service's network namespace and listens on all of its interfaces, so every segment a service sends or
+// receives on a zone network is seen (each twice: at both ends). The capture containers hold only the
+// capabilities tcpdump needs, so the suite runs as any user who may use Docker; no root on the host.
+// Passive: they send nothing. The image is airlock/capture (infra/scripts/build-capture-image.sh).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { TEST_LABEL } from './stack-launcher.js';
 
 const CAPTURE_SETTLE_MS = 2000;
+const CAPTURE_IMAGE = `airlock/capture:${process.env.AIRLOCK_IMAGE_TAG ?? 'dev'}`;
+/**
+ * NET_RAW opens the capture socket; SETUID and SETGID let tcpdump drop to its own user before it reads a
+ * packet. Nothing else: no NET_ADMIN, since capturing on `any` never switches an interface to promiscuous mode.
+ */
+const CAPTURE_CAPABILITIES = ['NET_RAW', 'SETUID', 'SETGID'];
 
 export interface Segment {
   readonly source: string;
@@ -19,60 +25,108 @@ export interface Segment {
 }
 
 export interface Capture {
-  /** Stops tcpdump and returns the TCP segments with a payload (each once per interface it crossed). */
+  /** Stops every tcpdump and returns the TCP segments with a payload (each once per end it was seen at). */
   stop(): Promise<Segment[]>;
-  /** What tcpdump said (its packet counts, after stop). */
-  diagnostics(): string;
+  /** How many packets the capture containers wrote, together (after stop). */
+  packetsCaptured(): number;
 }
 
-export function tcpdumpAvailable(): string | undefined {
-  if (spawnSync('tcpdump', ['--version']).status !== 0)
-    return 'tcpdump is not installed (ensure-docker.sh installs it)';
-  if (process.getuid?.() !== 0) return 'capturing needs root';
+/** Why the capture cannot run here, or undefined when it can. */
+export function captureUnavailable(): string | undefined {
+  if (spawnSync('docker', ['image', 'inspect', CAPTURE_IMAGE], { stdio: 'ignore' }).status !== 0)
+    return `the image ${CAPTURE_IMAGE} is missing (infra/scripts/build-capture-image.sh builds it)`;
   return undefined;
 }
 
-/** Captures TCP on every interface, limited to the given subnets (CIDR). */
-export async function startCapture(subnets: readonly string[]): Promise<Capture> {
-  const dir = mkdtempSync(join(tmpdir(), 'airlock-capture-'));
-  const file = join(dir, 'zones.pcap');
+interface RunningCapture {
+  readonly child: ChildProcess;
+  readonly pcap: Buffer[];
+  readonly stderr: () => string;
+}
+
+/** Captures TCP in each given container's network namespace, limited to the given subnets (CIDR). */
+export async function startCapture(
+  containerIds: readonly string[],
+  subnets: readonly string[],
+): Promise<Capture> {
   const filter = `tcp and (${subnets.map((subnet) => `net ${subnet}`).join(' or ')})`;
+  const runId = randomBytes(4).toString('hex');
+  const captures = await Promise.all(
+    containerIds.map((containerId, index) =>
+      startOne(`airlock-capture-${runId}-${index}`, containerId, filter),
+    ),
+  );
+  // tcpdump says "listening" a moment before packets reach it.
+  await new Promise((resolve) => setTimeout(resolve, CAPTURE_SETTLE_MS));
+  let packets = 0;
+  return {
+    packetsCaptured: () => packets,
+    stop: async () => {
+      await new Promise((resolve) => setTimeout(resolve, CAPTURE_SETTLE_MS));
+      const segments: Segment[] = [];
+      for (const capture of captures) {
+        await stopOne(capture);
+        const said = capture.stderr();
+        packets += Number(/(\d+) packets? captured/.exec(said)?.[1] ?? Number.NaN);
+        const file = Buffer.concat(capture.pcap);
+        if (file.length < 24) throw new Error(`tcpdump wrote no capture: ${said}`);
+        segments.push(...parsePcap(file));
+      }
+      return segments;
+    },
+  };
+}
+
+async function startOne(name: string, containerId: string, filter: string): Promise<RunningCapture> {
+  // --immediate-mode: otherwise packets wait in the kernel's ring for a full block or a timeout, and those
+  // still waiting at SIGINT are never counted. `-w -`: the capture streams to this process, no file to share.
+  const args = [
+    'run',
+    '--rm',
+    '--name',
+    name,
+    '--label',
+    `${TEST_LABEL}=true`,
+    '--network',
+    `container:${containerId}`,
+    '--cap-drop',
+    'ALL',
+    ...CAPTURE_CAPABILITIES.flatMap((capability) => ['--cap-add', capability]),
+    '--security-opt',
+    'no-new-privileges:true',
+    '--read-only',
+    CAPTURE_IMAGE,
+    ...['-i', 'any', '--immediate-mode', '-w', '-', '-U', '-s', '0', '-n', filter],
+  ];
+  const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const pcap: Buffer[] = [];
   let stderr = '';
-  // --immediate-mode: otherwise packets wait in the kernel's ring for a full block or a timeout, and those still
-  // waiting at SIGINT are never counted. -Z root: tcpdump would otherwise drop to its own user, which cannot
-  // write into this private folder.
-  const args = ['-i', 'any', '--immediate-mode', '-w', file, '-U', '-s', '0', '-n', '-Z', 'root', filter];
-  const child: ChildProcess = spawn('tcpdump', args, {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  child.stdout.on('data', (chunk: Buffer) => pcap.push(chunk));
   await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
       if (stderr.includes('listening on')) resolve();
     });
     child.once('exit', (code) => {
-      reject(new Error(`tcpdump exited ${String(code)}: ${stderr}`));
+      reject(new Error(`the capture in ${containerId} exited ${String(code)}: ${stderr}`));
     });
   });
-  // tcpdump says "listening" a moment before packets reach it.
-  await new Promise((resolve) => setTimeout(resolve, CAPTURE_SETTLE_MS));
-  return {
-    diagnostics: () => stderr,
-    stop: async () => {
-      await new Promise((resolve) => setTimeout(resolve, CAPTURE_SETTLE_MS));
-      await new Promise<void>((resolve) => {
-        child.removeAllListeners('exit');
-        child.once('exit', () => {
-          resolve();
-        });
-        child.kill('SIGINT');
-      });
-      if (!existsSync(file)) throw new Error(`tcpdump wrote nothing: ${stderr}`);
-      const segments = parsePcap(readFileSync(file));
-      rmSync(dir, { recursive: true, force: true });
-      return segments;
-    },
-  };
+  return { child, pcap, stderr: () => stderr };
+}
+
+/** SIGINT to `docker run` reaches tcpdump (signal proxying), which then flushes and prints its counts. */
+async function stopOne(capture: RunningCapture): Promise<void> {
+  await new Promise<void>((resolve) => {
+    capture.child.removeAllListeners('exit');
+    if (capture.child.exitCode !== null) {
+      resolve();
+      return;
+    }
+    capture.child.once('exit', () => {
+      resolve();
+    });
+    capture.child.kill('SIGINT');
+  });
 }
 
 /** IPv4/TCP segments with a payload from a classic pcap file (Ethernet or Linux cooked, as tcpdump -w writes). */
