@@ -73,7 +73,12 @@ export function registerProtectedRoutes(
 export function routeTokenGuard(route: RouteDeclaration, options: ProtectedRoutesOptions): RequestHandler {
   const { service, verifier, logger } = options;
   const name = routeName(route);
-  const allowedCallers = callersOfRoute(options.topology ?? airlockTopology, service, route.method, route.path);
+  const allowedCallers = callersOfRoute(
+    options.topology ?? airlockTopology,
+    service,
+    route.method,
+    route.path,
+  );
   if (allowedCallers.length === 0) {
     // A route nobody may call is a route the topology does not know: refuse to start rather than guess.
     throw new Error(`${service}: route ${name} is not declared in the topology`);
