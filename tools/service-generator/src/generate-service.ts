@@ -50,7 +50,8 @@ export async function generateService(options: GenerateOptions): Promise<Service
   log(`created apps/${answers.name} from ${TEMPLATE_DIR}`);
   if (options.skipInstall === true) return plan;
 
-  run(rootDir, ['install', '--offline', '--reporter=silent'], 'pnpm install --offline');
+  // The lockfile gains the new package's importer: never frozen here, even where CI makes that the default.
+  run(rootDir, ['install', '--offline', '--no-frozen-lockfile', '--reporter=silent'], 'pnpm install --offline');
   log('installed the workspace');
   run(rootDir, ['run', 'generate'], 'pnpm generate');
   log('regenerated the files derived from the topology');

@@ -15,6 +15,7 @@ import type { ServiceAnswers } from '../src/answers.js';
 import { editTopologySource } from '../src/edit-topology-source.js';
 import { TOPOLOGY_FILE } from '../src/generate-service.js';
 import { planService } from '../src/plan-service.js';
+import { EXAMPLES } from './support/example-answers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const topologyFile = join(ROOT, TOPOLOGY_FILE);
@@ -46,23 +47,10 @@ async function load(edited: string, label: string): Promise<Topology> {
 }
 
 const cases: [string, ServiceAnswers][] = [
-  [
-    'inventory in core',
-    { name: 'inventory', zone: 'core', port: 8085, edgePrefix: '/api/inventory', calledBy: ['gateway'] },
-  ],
-  [
-    'a new sandbox',
-    {
-      name: 'scanner',
-      zone: 'scanning',
-      newZone: 'sandbox',
-      port: 8090,
-      edgePrefix: '/api/scans',
-      calledBy: ['gateway'],
-    },
-  ],
-  ['a new enclave', { name: 'ledger', zone: 'ledger', newZone: 'enclave', port: 8091, calledBy: ['orders'] }],
-  ['an existing enclave', { name: 'vault', zone: 'payments', port: 8092, calledBy: ['gateway', 'orders'] }],
+  ['inventory in core', EXAMPLES.inventory],
+  ['a new sandbox', EXAMPLES.scanner],
+  ['a new enclave', EXAMPLES.ledger],
+  ['an existing enclave', EXAMPLES.vault],
 ];
 
 describe('editTopologySource', () => {

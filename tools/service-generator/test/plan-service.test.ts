@@ -7,14 +7,9 @@ import { answersFrom, parseAnswers } from '../src/answers.js';
 import type { ServiceAnswers } from '../src/answers.js';
 import { GeneratorError } from '../src/generator-error.js';
 import { planService } from '../src/plan-service.js';
+import { EXAMPLES } from './support/example-answers.js';
 
-const inventory: ServiceAnswers = {
-  name: 'inventory',
-  zone: 'core',
-  port: 8085,
-  edgePrefix: '/api/inventory',
-  calledBy: ['gateway'],
-};
+const inventory: ServiceAnswers = EXAMPLES.inventory;
 
 function refusal(answers: Partial<ServiceAnswers>, takenFolders: string[] = []): string {
   try {
@@ -130,14 +125,7 @@ describe('plans', () => {
   });
 
   it('a new sandbox: the gateway joins it, the keys come through the gateway, nothing else is reachable', () => {
-    const plan = planService(airlockTopology, {
-      name: 'scanner',
-      zone: 'scanning',
-      newZone: 'sandbox',
-      port: 8090,
-      edgePrefix: '/api/scans',
-      calledBy: ['gateway'],
-    });
+    const plan = planService(airlockTopology, EXAMPLES.scanner);
     expect(plan.newZone).toMatchObject({ name: 'scanning', kind: 'sandbox' });
     expect(plan.joins).toEqual([{ service: 'gateway', zone: 'scanning' }]);
     expect(plan.admissions).toEqual([]);
@@ -145,13 +133,7 @@ describe('plans', () => {
   });
 
   it('a new enclave called by orders: orders is admitted, clients cannot reach it', () => {
-    const plan = planService(airlockTopology, {
-      name: 'ledger',
-      zone: 'ledger',
-      newZone: 'enclave',
-      port: 8091,
-      calledBy: ['orders'],
-    });
+    const plan = planService(airlockTopology, EXAMPLES.ledger);
     expect(plan.edgeRoute).toBeUndefined();
     expect(plan.topology.zones.find((zone) => zone.name === 'ledger')?.admits).toEqual(['orders']);
     expect(plan.admissions).toContainEqual({ zone: 'identity', service: 'ledger' });
