@@ -51,7 +51,11 @@ export async function generateService(options: GenerateOptions): Promise<Service
   if (options.skipInstall === true) return plan;
 
   // The lockfile gains the new package's importer: never frozen here, even where CI makes that the default.
-  run(rootDir, ['install', '--offline', '--no-frozen-lockfile', '--reporter=silent'], 'pnpm install --offline');
+  run(
+    rootDir,
+    ['install', '--offline', '--no-frozen-lockfile', '--reporter=silent'],
+    'pnpm install --offline',
+  );
   log('installed the workspace');
   run(rootDir, ['run', 'generate'], 'pnpm generate');
   log('regenerated the files derived from the topology');
