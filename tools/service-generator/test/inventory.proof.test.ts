@@ -151,7 +151,8 @@ describe('./airlock gen:service --name inventory --zone core --port 8085 --edge-
   });
 
   it('starts the local stack with six services', () => {
-    expect(driver.error).toBeUndefined();
+    // On failure, the stack's last lines say why.
+    expect([driver.error, ...(driver.output ?? [])].filter((line) => line !== undefined).join('\n')).toBe('');
     expect(driver.services).toHaveLength(6);
     expect(driver.services).toContain('inventory');
   });
