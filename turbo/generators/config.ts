@@ -1,12 +1,12 @@
 // The `service` generator of `turbo gen` (what `./airlock gen:service` runs): asks for the new service's answers,
 // then hands them to the service generator's command line, which checks them all before it writes anything.
-// turbo gen loads this file with esbuild; it bundles the prompts module and spawns the built command line.
+// turbo gen loads this file with esbuild; it bundles the prompts module (from source, so it lints before any build) and spawns the built command line.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import type { PlopTypes } from '@turbo/gen';
 
-import { SERVICE_PROMPTS } from '../../tools/service-generator/dist/prompts.js';
+import { SERVICE_PROMPTS } from '../../tools/service-generator/src/prompts.ts';
 
 // eslint-disable-next-line no-restricted-syntax -- turbo gen (plop) loads the generator from the default export.
 export default function generator(plop: PlopTypes.NodePlopAPI): void {
