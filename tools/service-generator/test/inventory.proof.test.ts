@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NetworkSpec, Topology } from '@airlock/topology';
+import { errorCode } from '@airlock/testing/http';
 import { parse } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -169,7 +170,11 @@ describe('./airlock gen:service --name inventory --zone core --port 8085 --edge-
     const replays = driver.replays ?? {};
     expect(Object.keys(replays).sort()).toEqual(['image-processor', 'orders', 'payments']);
     for (const [service, answer] of Object.entries(replays)) {
-      expect({ service, status: answer.status }).toEqual({ service, status: 401 });
+      expect({ service, status: answer.status, code: errorCode(answer) }).toEqual({
+        service,
+        status: 401,
+        code: 'invalid_token',
+      });
     }
   });
 
