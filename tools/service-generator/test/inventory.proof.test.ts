@@ -11,22 +11,35 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { airlockTopology } from '@airlock/topology';
 import type { NetworkSpec, Topology } from '@airlock/topology';
 import { errorCode } from '@airlock/testing/http';
 import { parse } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DRIVER = fileURLToPath(new URL('./support/inventory-proof-driver.mjs', import.meta.url));
+/**
+ * The issue's example. In a repository that already has an `inventory` (a fork that ran exactly this command), the
+ * proof makes the next free name and port the same way, so `./airlock test` stays a proof there too.
+ */
+const taken = new Set(airlockTopology.services.map((service) => service.name));
+const NAME =
+  ['inventory', ...Array.from({ length: 9 }, (_, index) => `inventory${String(index + 2)}`)].find(
+    (candidate) => !taken.has(candidate),
+  ) ?? 'inventory';
+const ports = new Set(airlockTopology.services.map((service) => service.port));
+const PORT = ports.has(8085) ? Math.max(...ports) + 1 : 8085;
+const PREFIX = `/api/${NAME}`;
 const GENERATE = [
   'gen:service',
   '--name',
-  'inventory',
+  NAME,
   '--zone',
   'core',
   '--port',
-  '8085',
+  String(PORT),
   '--edge-prefix',
-  '/api/inventory',
+  PREFIX,
   '--called-by',
   'gateway',
 ];
@@ -112,8 +125,8 @@ beforeAll(async () => {
   await run('./airlock', GENERATE, 15 * 60_000);
   await run('bash', pnpm('install', '--offline', '--frozen-lockfile', '--reporter=silent'), 5 * 60_000);
   await run('bash', pnpm('run', 'check'), 25 * 60_000);
-  await run('bash', pnpm('--filter', '@airlock/inventory', 'test'), 5 * 60_000);
-  const { stdout, status, stderr } = spawnSync(process.execPath, [DRIVER, copy], {
+  await run('bash', pnpm('--filter', `@airlock/${NAME}`, 'test'), 5 * 60_000);
+  const { stdout, status, stderr } = spawnSync(process.execPath, [DRIVER, copy, NAME, PREFIX], {
     env: copyEnv(),
     encoding: 'utf8',
     timeout: 3 * 60_000,
@@ -132,43 +145,50 @@ afterAll(() => {
   if (copy !== '') rmSync(copy, { recursive: true, force: true });
 });
 
-describe('./airlock gen:service --name inventory --zone core --port 8085 --edge-prefix /api/inventory --called-by gateway', () => {
+describe(`./airlock ${GENERATE.join(' ')}`, () => {
   it('generates, installs offline, passes check (format, lint, typecheck, build, drift) and its own tests', () => {
     expect(steps).toHaveLength(4);
-    expect(existsSync(join(copy, 'apps/inventory/dist/index.js'))).toBe(true);
+    expect(existsSync(join(copy, `apps/${NAME}/dist/index.js`))).toBe(true);
   });
 
-  it('declares inventory in the topology as asked', () => {
-    expect(topology.services.find((service) => service.name === 'inventory')).toMatchObject({
-      port: 8085,
+  it('declares the service in the topology as asked', () => {
+    expect(topology.services.find((service) => service.name === NAME)).toMatchObject({
+      port: PORT,
       zones: ['core'],
     });
     expect(topology.edgeRoutes).toContainEqual({
-      prefix: '/api/inventory',
-      to: 'inventory',
-      upstreamPrefix: '/inventory',
+      prefix: PREFIX,
+      to: NAME,
+      upstreamPrefix: `/${NAME}`,
       as: 'user',
     });
   });
 
-  it('starts the local stack with six services', () => {
+  it('starts the local stack with one service more (six in Airlock as it ships)', () => {
     // On failure, the stack's last lines say why.
     expect([driver.error, ...(driver.output ?? [])].filter((line) => line !== undefined).join('\n')).toBe('');
-    expect(driver.services).toHaveLength(6);
-    expect(driver.services).toContain('inventory');
+    expect(driver.services).toHaveLength(airlockTopology.services.length + 1);
+    expect(driver.services).toContain(NAME);
   });
 
-  it('answers GET /api/inventory through the gateway: 401 without a token, 200 naming alice with one', () => {
+  it(`answers GET ${PREFIX} through the gateway: 401 without a token, 200 naming alice with one`, () => {
     expect(driver.opaqueIsJwt).toBe(false);
     expect(driver.edgeWithoutToken?.status).toBe(401);
-    expect(driver.edgeWithToken).toEqual({ status: 200, body: { service: 'inventory', subject: 'alice' } });
+    expect(driver.edgeWithToken).toEqual({ status: 200, body: { service: NAME, subject: 'alice' } });
   });
 
-  it('the JWT minted for aud=inventory works at inventory and is refused by every other business service', () => {
+  it(`the JWT minted for aud=${NAME} works there and is refused by every other business service`, () => {
     expect(driver.exchangeStatus).toBe(200);
     expect(driver.jwtAtItsService?.status).toBe(200);
     const replays = driver.replays ?? {};
-    expect(Object.keys(replays).sort()).toEqual(['image-processor', 'orders', 'payments']);
+    const takesUserTokens = topology.services
+      .filter(
+        (service) =>
+          service.name !== NAME && topology.calls.some((c) => c.to === service.name && c.as === 'user'),
+      )
+      .map((service) => service.name);
+    expect(takesUserTokens).toEqual(expect.arrayContaining(['image-processor', 'orders', 'payments']));
+    expect(Object.keys(replays).sort()).toEqual(takesUserTokens.sort());
     for (const [service, answer] of Object.entries(replays)) {
       expect({ service, status: answer.status, code: errorCode(answer) }).toEqual({
         service,
@@ -178,16 +198,16 @@ describe('./airlock gen:service --name inventory --zone core --port 8085 --edge-
     }
   });
 
-  it('gives inventory exactly the networks the topology derives in the generated compose file', () => {
+  it('gives the service exactly the networks the topology derives in the generated compose file', () => {
     const compose = parse(readFileSync(join(copy, 'infra/compose/docker-compose.yml'), 'utf8')) as {
       services: Record<string, { networks?: string[] | Record<string, unknown> }>;
     };
-    const declared = compose.services['inventory']?.networks ?? [];
+    const declared = compose.services[NAME]?.networks ?? [];
     const networks = Array.isArray(declared) ? declared : Object.keys(declared);
     const derived = networksOf(topology)
-      .filter((network) => network.members.includes('inventory'))
+      .filter((network) => network.members.includes(NAME))
       .map((network) => network.name);
-    expect(derived).toEqual(['core', 'identity-inventory']);
+    expect(derived).toEqual(['core', `identity-${NAME}`]);
     expect([...networks].sort()).toEqual([...derived].sort());
   });
 });
