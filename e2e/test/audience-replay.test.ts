@@ -1,37 +1,38 @@
 // One audience per token: a JWT minted for one service is refused by every other service, called directly
 // on its loopback port as a compromised peer would. Each token is first shown to work where it belongs.
+// The services, their callers and the routes probed all come from the topology: a new service is covered by
+// being declared.
+import { randomUUID } from 'node:crypto';
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { photo } from '@airlock/testing/images';
+import { airlockTopology, edgeService } from '@airlock/topology';
+import type { CallSpec } from '@airlock/topology';
 import { call, fieldOf, startE2eStack, type E2eStack } from './support/e2e-stack.js';
 
 let e2e: E2eStack;
 const tokens = new Map<string, string>();
 
-/** One protected route per service, called the way its legitimate caller calls it. */
-const probes: Record<string, (token: string) => Promise<number>> = {
-  orders: async (token) => (await call(`${e2e.urls.orders}/orders`, token)).status,
-  payments: async (token) =>
-    (
-      await call(`${e2e.urls.payments}/charges`, token, {
-        method: 'POST',
-        headers: { 'idempotency-key': `e2e-replay-${String(Date.now())}` },
-        body: {
-          orderId: '00000000-0000-4000-8000-000000000000',
-          amount: 100,
-          currency: 'EUR',
-          paymentMethod: 'pm_fake',
-        },
-      })
-    ).status,
-  'image-processor': async (token) =>
-    (
-      await call(`${e2e.urls['image-processor']}/images`, token, {
-        method: 'POST',
-        headers: { 'content-type': 'image/png' },
-        body: await photo('png'),
-      })
-    ).status,
-};
+/** Each service that receives user tokens, with the call that brings them: its caller and its routes. */
+const userCalls: CallSpec[] = [
+  ...new Map(
+    airlockTopology.calls.filter((spec) => spec.as === 'user').map((spec) => [spec.to, spec] as const),
+  ).values(),
+];
+const services = userCalls.map((spec) => spec.to);
+const edge = edgeService(airlockTopology).name;
+
+/** The first route of the call into `service`, called without a body: the token is checked before anything. */
+async function probe(service: string, token: string): Promise<number> {
+  const spec = userCalls.find((candidate) => candidate.to === service);
+  const route = spec?.routes[0];
+  if (route === undefined) throw new Error(`no user call into ${service}`);
+  const path = route.path.replace(/:[A-Za-z_]+/g, randomUUID());
+  const answer = await call(`${e2e.urlOf(service)}${path}`, token, {
+    method: route.method,
+    headers: { 'idempotency-key': `e2e-replay-${randomUUID()}` },
+  });
+  return answer.status;
+}
 
 async function accessToken(response: Response): Promise<string> {
   const body = await response.json();
@@ -44,40 +45,37 @@ async function accessToken(response: Response): Promise<string> {
 beforeAll(async () => {
   e2e = await startE2eStack();
   const alice = await e2e.signIn('alice');
-  tokens.set('orders', await accessToken(await e2e.exchangeAs('gateway', alice, 'orders')));
-  tokens.set('image-processor', await accessToken(await e2e.exchangeAs('gateway', alice, 'image-processor')));
-  tokens.set(
-    'payments',
-    await accessToken(await e2e.exchangeAs('orders', tokens.get('orders') ?? '', 'payments', 'orders')),
-  );
+  // The edge exchanges the client's opaque token; a service exchanges the token it received itself.
+  const pending = [...userCalls];
+  while (pending.length > 0) {
+    const ready = pending.findIndex((spec) => spec.from === edge || tokens.has(spec.from));
+    const [spec] = pending.splice(ready, 1);
+    if (ready < 0 || spec === undefined) throw new Error('a user call whose caller holds no user token');
+    const subject = spec.from === edge ? alice : (tokens.get(spec.from) ?? '');
+    tokens.set(spec.to, await accessToken(await e2e.exchangeAs(spec.from, subject, spec.to)));
+  }
 });
 afterAll(async () => {
   await e2e.close();
 });
 
-const services = Object.keys(probes);
 const pairs = services.flatMap((audience) =>
   services.filter((target) => target !== audience).map((target) => [audience, target]),
 );
 
 describe('audience replay between services', () => {
   it.each(services)('a token for %s works at %s itself', async (audience) => {
-    const status = await (probes[audience] ?? (() => Promise.reject(new Error('no probe'))))(
-      tokens.get(audience) ?? '',
-    );
+    const status = await probe(audience, tokens.get(audience) ?? '');
     expect(status).not.toBe(401);
     expect(status).not.toBe(403);
   });
 
   it.each(pairs)('a token for %s is refused by %s with 401', async (audience, target) => {
-    const status = await (probes[target] ?? (() => Promise.reject(new Error('no probe'))))(
-      tokens.get(audience) ?? '',
-    );
-    expect(status).toBe(401);
+    expect(await probe(target, tokens.get(audience) ?? '')).toBe(401);
   });
 
   it('refuses the opaque client token at every service', async () => {
     const alice = await e2e.signIn('alice');
-    for (const probe of Object.values(probes)) expect(await probe(alice)).toBe(401);
+    for (const service of services) expect(await probe(service, alice)).toBe(401);
   });
 });

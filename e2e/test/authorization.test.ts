@@ -13,9 +13,9 @@ beforeAll(async () => {
   e2e = await startE2eStack();
   alice = await e2e.signIn('alice');
   bob = await e2e.signIn('bob');
-  const catalog = await call(`${e2e.urls.gateway}/api/catalog`, alice);
+  const catalog = await call(`${e2e.edgeUrl}/api/catalog`, alice);
   sku = String(fieldOf((catalog.body as unknown[])[0], 'sku'));
-  const created = await call(`${e2e.urls.gateway}/api/orders`, alice, {
+  const created = await call(`${e2e.edgeUrl}/api/orders`, alice, {
     method: 'POST',
     body: { items: [{ sku, quantity: 1 }] },
   });
@@ -27,8 +27,8 @@ afterAll(async () => {
 
 describe('object level (API1)', () => {
   it('answers bob’s read of alice’s order exactly as a missing order', async () => {
-    const stolen = await call(`${e2e.urls.gateway}/api/orders/${aliceOrderId}`, bob);
-    const missing = await call(`${e2e.urls.gateway}/api/orders/00000000-0000-4000-8000-000000000000`, bob);
+    const stolen = await call(`${e2e.edgeUrl}/api/orders/${aliceOrderId}`, bob);
+    const missing = await call(`${e2e.edgeUrl}/api/orders/00000000-0000-4000-8000-000000000000`, bob);
     expect(stolen.status).toBe(404);
     expect(fieldOf(stolen.body, 'error')).toEqual({
       ...(fieldOf(missing.body, 'error') as object),
@@ -37,27 +37,27 @@ describe('object level (API1)', () => {
   });
 
   it('refuses bob paying alice’s order with 404 and leaves it unpaid', async () => {
-    const paid = await call(`${e2e.urls.gateway}/api/orders/${aliceOrderId}/pay`, bob, {
+    const paid = await call(`${e2e.edgeUrl}/api/orders/${aliceOrderId}/pay`, bob, {
       method: 'POST',
       headers: { 'idempotency-key': 'e2e-bola-key-0001' },
     });
     expect(paid.status).toBe(404);
-    const shown = await call(`${e2e.urls.gateway}/api/orders/${aliceOrderId}`, alice);
+    const shown = await call(`${e2e.edgeUrl}/api/orders/${aliceOrderId}`, alice);
     expect(fieldOf(shown.body, 'status')).toBe('pending_payment');
   });
 
   it('never lists alice’s orders for bob, whatever the filter', async () => {
-    const list = await call(`${e2e.urls.gateway}/api/orders`, bob);
+    const list = await call(`${e2e.edgeUrl}/api/orders`, bob);
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.body)).not.toContain(aliceOrderId);
-    const widened = await call(`${e2e.urls.gateway}/api/orders?owner=alice`, bob);
+    const widened = await call(`${e2e.edgeUrl}/api/orders?owner=alice`, bob);
     expect(widened.status).toBe(400);
   });
 });
 
 describe('property level (API3)', () => {
   it.each([['price'], ['total'], ['status'], ['owner']])('refuses a client-set %s', async (property) => {
-    const answer = await call(`${e2e.urls.gateway}/api/orders`, alice, {
+    const answer = await call(`${e2e.edgeUrl}/api/orders`, alice, {
       method: 'POST',
       body: { items: [{ sku, quantity: 1 }], [property]: property === 'owner' ? 'bob' : 1 },
     });
@@ -66,7 +66,7 @@ describe('property level (API3)', () => {
 
   it('refuses negative and absurd quantities', async () => {
     for (const quantity of [-1, 0, 1e9, 1.5]) {
-      const answer = await call(`${e2e.urls.gateway}/api/orders`, alice, {
+      const answer = await call(`${e2e.edgeUrl}/api/orders`, alice, {
         method: 'POST',
         body: { items: [{ sku, quantity }] },
       });
@@ -77,26 +77,26 @@ describe('property level (API3)', () => {
 
 describe('function level (API5)', () => {
   it('keeps the admin listing from users without the admin scope', async () => {
-    const answer = await call(`${e2e.urls.gateway}/api/admin/orders`, alice);
+    const answer = await call(`${e2e.edgeUrl}/api/admin/orders`, alice);
     expect(answer.status).toBe(403);
   });
 
   it('leaves the admin scope out of the token of a user without the admin role who asks for it', async () => {
     const asked = await e2e.signIn('alice', 'openid orders admin');
-    const answer = await call(`${e2e.urls.gateway}/api/admin/orders`, asked);
+    const answer = await call(`${e2e.edgeUrl}/api/admin/orders`, asked);
     expect(answer.status).toBe(403);
     expect(answer.headers.get('www-authenticate')).toContain('insufficient_scope');
   });
 
   it('opens the admin listing to carol, whose role grants the admin scope', async () => {
     const carol = await e2e.signIn('carol', 'openid orders admin');
-    const answer = await call(`${e2e.urls.gateway}/api/admin/orders`, carol);
+    const answer = await call(`${e2e.edgeUrl}/api/admin/orders`, carol);
     expect(answer.status).toBe(200);
     expect(JSON.stringify(answer.body)).toContain(aliceOrderId);
   });
 
   it('answers a wrong method with 405 and the allowed ones', async () => {
-    const answer = await call(`${e2e.urls.gateway}/api/orders/${aliceOrderId}`, alice, { method: 'DELETE' });
+    const answer = await call(`${e2e.edgeUrl}/api/orders/${aliceOrderId}`, alice, { method: 'DELETE' });
     expect(answer.status).toBe(405);
     expect(answer.headers.get('allow')).toContain('GET');
   });

@@ -17,9 +17,9 @@ describe('pnpm demo', () => {
     const demo = spawnSync(process.execPath, [join(ROOT_DIR, 'packages/client/dist/cli/demo.js')], {
       env: {
         ...process.env,
-        AIRLOCK_GATEWAY_URL: e2e.urls.gateway,
-        AIRLOCK_AUTH_URL: e2e.urls.auth,
-        AIRLOCK_ORDERS_URL: e2e.urls.orders,
+        AIRLOCK_GATEWAY_URL: e2e.edgeUrl,
+        AIRLOCK_AUTH_URL: e2e.urlOf('auth'),
+        AIRLOCK_ORDERS_URL: e2e.urlOf('orders'),
         AIRLOCK_DATA_DIR: e2e.dataDir,
         AIRLOCK_DEMO_PASSWORD: e2e.password,
       },

@@ -19,7 +19,7 @@ function rssOf(pid: number | undefined): number {
 }
 
 async function upload(body: Uint8Array, contentType: string): Promise<ReturnType<typeof call>> {
-  return call(`${e2e.urls.gateway}/api/images`, alice, {
+  return call(`${e2e.edgeUrl}/api/images`, alice, {
     method: 'POST',
     body,
     headers: { 'content-type': contentType },

@@ -16,12 +16,12 @@ describe('order flow through the gateway', () => {
     const alice = await e2e.signIn('alice');
     expect(alice.split('.')).toHaveLength(1);
 
-    const catalog = await call(`${e2e.urls.gateway}/api/catalog`, alice);
+    const catalog = await call(`${e2e.edgeUrl}/api/catalog`, alice);
     expect(catalog.status).toBe(200);
     const [item] = catalog.body as { sku: string; price: number }[];
     if (item === undefined) throw new Error('empty catalog');
 
-    const created = await call(`${e2e.urls.gateway}/api/orders`, alice, {
+    const created = await call(`${e2e.edgeUrl}/api/orders`, alice, {
       method: 'POST',
       body: { items: [{ sku: item.sku, quantity: 3 }] },
     });
@@ -29,14 +29,14 @@ describe('order flow through the gateway', () => {
     expect(fieldOf(created.body, 'total')).toBe(item.price * 3);
     const orderId = String(fieldOf(created.body, 'id'));
 
-    const paid = await call(`${e2e.urls.gateway}/api/orders/${orderId}/pay`, alice, {
+    const paid = await call(`${e2e.edgeUrl}/api/orders/${orderId}/pay`, alice, {
       method: 'POST',
       headers: { 'idempotency-key': 'e2e-flow-key-0001' },
     });
     expect(paid.status).toBe(200);
     expect(fieldOf(paid.body, 'status')).toBe('paid');
 
-    const shown = await call(`${e2e.urls.gateway}/api/orders/${orderId}`, alice);
+    const shown = await call(`${e2e.edgeUrl}/api/orders/${orderId}`, alice);
     expect(fieldOf(shown.body, 'status')).toBe('paid');
 
     for (const answer of [catalog, created, paid, shown]) {
@@ -49,7 +49,7 @@ describe('order flow through the gateway', () => {
 
   it('never lets the opaque token or a JWT into the logs', async () => {
     const alice = await e2e.signIn('alice');
-    await call(`${e2e.urls.gateway}/api/orders`, alice);
+    await call(`${e2e.edgeUrl}/api/orders`, alice);
     const logs = e2e.output.join('\n');
     expect(logs).not.toContain(alice);
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);

@@ -12,7 +12,7 @@ let alice: string;
 let sku: string;
 
 async function newOrder(): Promise<string> {
-  const created = await call(`${e2e.urls.gateway}/api/orders`, alice, {
+  const created = await call(`${e2e.edgeUrl}/api/orders`, alice, {
     method: 'POST',
     body: { items: [{ sku, quantity: 1 }] },
   });
@@ -33,7 +33,7 @@ function chargesFor(orderId: string): number {
 beforeAll(async () => {
   e2e = await startE2eStack();
   alice = await e2e.signIn('alice');
-  const catalog = await call(`${e2e.urls.gateway}/api/catalog`, alice);
+  const catalog = await call(`${e2e.edgeUrl}/api/catalog`, alice);
   sku = String(fieldOf((catalog.body as unknown[])[0], 'sku'));
 });
 afterAll(async () => {
@@ -45,7 +45,7 @@ describe('paying', () => {
     const orderId = await newOrder();
     const answers = await Promise.all(
       Array.from({ length: CONCURRENT_RETRIES }, () =>
-        call(`${e2e.urls.gateway}/api/orders/${orderId}/pay`, alice, {
+        call(`${e2e.edgeUrl}/api/orders/${orderId}/pay`, alice, {
           method: 'POST',
           headers: { 'idempotency-key': 'e2e-concurrent-0001' },
         }),
@@ -63,18 +63,18 @@ describe('paying', () => {
     const orderId = await newOrder();
     await e2e.stack.stopService('payments');
     try {
-      const failed = await call(`${e2e.urls.gateway}/api/orders/${orderId}/pay`, alice, {
+      const failed = await call(`${e2e.edgeUrl}/api/orders/${orderId}/pay`, alice, {
         method: 'POST',
         headers: { 'idempotency-key': 'e2e-outage-0001' },
       });
       expect(failed.status).toBe(503);
       expect(failed.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/i);
-      const unpaid = await call(`${e2e.urls.gateway}/api/orders/${orderId}`, alice);
+      const unpaid = await call(`${e2e.edgeUrl}/api/orders/${orderId}`, alice);
       expect(fieldOf(unpaid.body, 'status')).toBe('pending_payment');
     } finally {
       await e2e.stack.startService('payments');
     }
-    const retried = await call(`${e2e.urls.gateway}/api/orders/${orderId}/pay`, alice, {
+    const retried = await call(`${e2e.edgeUrl}/api/orders/${orderId}/pay`, alice, {
       method: 'POST',
       headers: { 'idempotency-key': 'e2e-outage-0001' },
     });

@@ -1,7 +1,7 @@
 // Derives the containerised stack from the topology: one network per zone, each service on exactly the
 // networks the topology gives it, its image, environment, volumes, limits and hardening. The compose file and
 // the container suite's launcher are both renderings of this, so they cannot disagree about a boundary.
-import { networksOf, serviceNamed, type Topology } from '@airlock/topology';
+import { issuerServiceOf, networksOf, serviceNamed, type Topology } from '@airlock/topology';
 import {
   CAP_DROP,
   CONTAINER_USER,
@@ -12,8 +12,6 @@ import {
   TMPFS_PATH,
 } from './hardening.js';
 
-/** The service that issues tokens: services that call it wait until it is healthy. */
-export const ISSUER_SERVICE = 'auth';
 /** Each service with a data volume has it mounted here, and finds it at `$AIRLOCK_DATA_DIR/<service>`. */
 export const DATA_ROOT = '/data';
 /**
@@ -30,9 +28,7 @@ export const DEFAULT_IMAGE_TAG = 'dev';
  * Passed through from the environment of whoever starts the stack, never written into the compose file:
  * unset, auth generates the demo password into its data volume at first start.
  */
-export const PASS_THROUGH_ENVIRONMENT: Readonly<Record<string, readonly string[]>> = {
-  auth: ['AIRLOCK_DEMO_PASSWORD'],
-};
+export const ISSUER_PASS_THROUGH_ENVIRONMENT: readonly string[] = ['AIRLOCK_DEMO_PASSWORD'];
 
 export interface ContainerProfile {
   /** Whether the service persists anything (keys, database): it then gets a data volume, nothing else does. */
@@ -43,18 +39,6 @@ export interface ContainerProfile {
 
 /** What a service gets unless it says otherwise: nothing persistent, modest limits. */
 export const DEFAULT_PROFILE: ContainerProfile = { persistsData: false, memoryMb: 256, pidsLimit: 128 };
-
-/**
- * Per-service departures from the default. image-processor persists nothing: a compromised sandbox has
- * no writable place that outlives the container. It gets more memory for decoding, within sharp's pixel limits.
- */
-export const CONTAINER_PROFILES: Readonly<Record<string, Partial<ContainerProfile>>> = {
-  gateway: { persistsData: true },
-  auth: { persistsData: true, memoryMb: 384 },
-  orders: { persistsData: true },
-  payments: { persistsData: true },
-  'image-processor': { memoryMb: 512 },
-};
 
 export const HEALTHCHECK_TIMING = {
   intervalSeconds: 3,
@@ -138,8 +122,9 @@ export function envNameOf(service: string): string {
   return service.toUpperCase().replaceAll('-', '_');
 }
 
-export function profileOf(service: string): ContainerProfile {
-  return { ...DEFAULT_PROFILE, ...CONTAINER_PROFILES[service] };
+/** The default profile with the departures the service's topology entry declares (`container`). */
+export function profileOf(topology: Topology, service: string): ContainerProfile {
+  return { ...DEFAULT_PROFILE, ...serviceNamed(topology, service).container };
 }
 
 export function dataVolumeOf(service: string): string {
@@ -159,7 +144,7 @@ export function workloadCallersOf(topology: Topology, callee: string): string[] 
 }
 
 export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
-  for (const name of Object.keys(CONTAINER_PROFILES)) serviceNamed(topology, name);
+  const issuer = issuerServiceOf(topology).name;
   for (const name of Object.keys(options.environment ?? {})) serviceNamed(topology, name);
   const networks = networksOf(topology).map((network) => ({
     name: network.name,
@@ -171,7 +156,7 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
     topology.services.some((callee) => workloadCallersOf(topology, callee.name).includes(service));
 
   const volumes: StackVolume[] = topology.services.flatMap((service) => [
-    ...(profileOf(service.name).persistsData
+    ...(profileOf(topology, service.name).persistsData
       ? [{ name: dataVolumeOf(service.name), owner: service.name, purpose: 'data' as const }]
       : []),
     ...(hasWorkloadKey(service.name)
@@ -186,7 +171,7 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
   ]);
 
   const services = topology.services.map((service): StackService => {
-    const profile = profileOf(service.name);
+    const profile = profileOf(topology, service.name);
     const published = edgeNetwork?.members.includes(service.name) === true;
     const mounts: VolumeMount[] = [
       ...(profile.persistsData
@@ -225,12 +210,10 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
         ...environmentOf(topology, service.name, mounts, publicOriginOf(topology, options)),
         ...options.environment?.[service.name],
       }),
-      passThroughEnvironment: PASS_THROUGH_ENVIRONMENT[service.name] ?? [],
+      passThroughEnvironment: service.name === issuer ? ISSUER_PASS_THROUGH_ENVIRONMENT : [],
       mounts,
       dependsOnHealthy:
-        service.name !== ISSUER_SERVICE && calleesOf(topology, service.name).includes(ISSUER_SERVICE)
-          ? [ISSUER_SERVICE]
-          : [],
+        service.name !== issuer && calleesOf(topology, service.name).includes(issuer) ? [issuer] : [],
       user: CONTAINER_USER,
       readOnlyRootFilesystem: true,
       tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
@@ -262,8 +245,9 @@ function environmentOf(
   publicOrigin: string,
 ): Record<string, string> {
   const self = serviceNamed(topology, service);
-  const issuerRoute = topology.edgeRoutes.find((route) => route.to === ISSUER_SERVICE);
-  if (issuerRoute === undefined) throw new Error(`the topology routes nothing to ${ISSUER_SERVICE}`);
+  const issuer = issuerServiceOf(topology).name;
+  const issuerRoute = topology.edgeRoutes.find((route) => route.to === issuer);
+  if (issuerRoute === undefined) throw new Error(`the topology routes nothing to ${issuer}`);
   const env: Record<string, string> = {
     [`AIRLOCK_${envNameOf(service)}_HOST`]: CONTAINER_LISTEN_HOST,
     [`AIRLOCK_${envNameOf(service)}_PORT`]: String(self.port),
@@ -284,7 +268,7 @@ function environmentOf(
       call.from === service &&
       call.routes.some((route) => route.method === 'GET' && route.path === '/auth/jwks'),
   );
-  if (jwksCall !== undefined && service !== ISSUER_SERVICE) {
+  if (jwksCall !== undefined && service !== issuer) {
     env.AIRLOCK_JWKS_URL = `http://${jwksCall.to}:${serviceNamed(topology, jwksCall.to).port}/auth/jwks`;
   }
   return env;

@@ -1,26 +1,24 @@
 // Auth's configuration: the environment, parsed once at start-up with a schema. Defaults are named
 // constants; anything that would weaken the server in production is refused there, not warned about.
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { airlockTopology, serviceNamed } from '@airlock/topology';
+import { airlockTopology, edgePrefixOf, localIssuerOf } from '@airlock/topology';
 import {
   booleanFlagSchema,
   commaListSchema,
+  DEFAULT_DATA_DIR,
   integerSchema,
-  logLevelSchema,
   parseConfig,
-  portSchema,
+  parseServiceConfig,
   urlSchema,
   type Env,
 } from '@airlock/service-kit';
+import type { logLevelSchema } from '@airlock/service-kit';
 import { z } from 'zod';
 
+import { service } from './service.js';
+
 /** The gateway's public URL plus the edge prefix that routes to auth. */
-export const DEFAULT_ISSUER = 'http://127.0.0.1:8080/auth';
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = serviceNamed(airlockTopology, 'auth').port;
-/** `.data` at the repository root: git-ignored, shared by the local stack. */
-export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
+export const DEFAULT_ISSUER = localIssuerOf(airlockTopology);
 export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const DEFAULT_REFRESH_TOKEN_TTL_SECONDS = 24 * 60 * 60;
 export const DEFAULT_SESSION_TTL_SECONDS = 8 * 60 * 60;
@@ -32,9 +30,9 @@ export const DEFAULT_WEB_REDIRECT_URIS = 'http://127.0.0.1:8080/callback';
 export const AUTH_PATH_PREFIX = edgePrefixOfAuth();
 
 function edgePrefixOfAuth(): string {
-  const route = airlockTopology.edgeRoutes.find((candidate) => candidate.to === 'auth');
-  if (route === undefined) throw new Error('the topology routes nothing to auth');
-  return route.prefix;
+  const prefix = edgePrefixOf(airlockTopology, service.name);
+  if (prefix === undefined) throw new Error(`the topology routes nothing to ${service.name}`);
+  return prefix;
 }
 
 const pathSchema = z
@@ -46,53 +44,25 @@ const redirectUrisSchema = commaListSchema(urlSchema).pipe(
   z.array(z.string()).min(1, 'must list at least one redirect URI'),
 );
 
-const environmentSchema = z
-  .object({
-    NODE_ENV: z.string().optional(),
-    AIRLOCK_ENV: z
-      .enum(['development', 'production'], { error: "must be 'development' or 'production'" })
-      .optional(),
-    AIRLOCK_AUTH_ISSUER: urlSchema.default(DEFAULT_ISSUER),
-    AIRLOCK_AUTH_HOST: z.string().min(1).default(DEFAULT_HOST),
-    AIRLOCK_AUTH_PORT: portSchema.optional(),
-    AIRLOCK_DATA_DIR: pathSchema.optional(),
-    AIRLOCK_WORKLOAD_KEYS_DIR: pathSchema.optional(),
-    AIRLOCK_USERS_FILE: pathSchema.optional(),
-    AIRLOCK_DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
-    AIRLOCK_AUTH_WEB_REDIRECT_URIS: redirectUrisSchema.default([DEFAULT_WEB_REDIRECT_URIS]),
-    AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS: integerSchema(60, 3600).optional(),
-    AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS: integerSchema(300, 30 * 24 * 3600).optional(),
-    AIRLOCK_AUTH_SESSION_TTL_SECONDS: integerSchema(300, 7 * 24 * 3600).optional(),
-    AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: integerSchema(0, 24 * 3600).optional(),
-    AIRLOCK_AUTH_TRUST_PROXY: booleanFlagSchema,
-    LOG_LEVEL: logLevelSchema,
-  })
-  .superRefine((env, context) => {
-    const issuer = new URL(env.AIRLOCK_AUTH_ISSUER);
-    if (issuer.pathname !== AUTH_PATH_PREFIX || issuer.search !== '' || issuer.hash !== '') {
-      context.addIssue({
-        code: 'custom',
-        path: ['AIRLOCK_AUTH_ISSUER'],
-        message: `must be the gateway's origin followed by ${AUTH_PATH_PREFIX}, with no query or fragment`,
-      });
-    }
-    const production =
-      env.AIRLOCK_ENV === 'production' || (env.AIRLOCK_ENV === undefined && env.NODE_ENV === 'production');
-    if (production && env.AIRLOCK_USERS_FILE === undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['AIRLOCK_USERS_FILE'],
-        message: 'is required in production: auth never runs on demo users there',
-      });
-    }
-    if (production && env.AIRLOCK_DEMO_PASSWORD !== undefined) {
-      context.addIssue({
-        code: 'custom',
-        path: ['AIRLOCK_DEMO_PASSWORD'],
-        message: 'must not be set in production: demo users are refused there',
-      });
-    }
-  });
+/** auth's own variables; host, port, issuer, data folders and log level come from the topology. */
+const authVariables = {
+  NODE_ENV: z.string().optional(),
+  AIRLOCK_ENV: z
+    .enum(['development', 'production'], { error: "must be 'development' or 'production'" })
+    .optional(),
+  AIRLOCK_USERS_FILE: pathSchema.optional(),
+  AIRLOCK_DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
+  AIRLOCK_AUTH_WEB_REDIRECT_URIS: redirectUrisSchema.default([DEFAULT_WEB_REDIRECT_URIS]),
+  AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS: integerSchema(60, 3600).optional(),
+  AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS: integerSchema(300, 30 * 24 * 3600).optional(),
+  AIRLOCK_AUTH_SESSION_TTL_SECONDS: integerSchema(300, 7 * 24 * 3600).optional(),
+  AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: integerSchema(0, 24 * 3600).optional(),
+  AIRLOCK_AUTH_TRUST_PROXY: booleanFlagSchema,
+};
+
+function isProduction(env: { AIRLOCK_ENV?: string | undefined; NODE_ENV?: string | undefined }): boolean {
+  return env.AIRLOCK_ENV === 'production' || (env.AIRLOCK_ENV === undefined && env.NODE_ENV === 'production');
+}
 
 export interface AuthConfig {
   readonly production: boolean;
@@ -119,31 +89,42 @@ export interface AuthConfig {
 }
 
 export function parseAuthConfig(env: Env = process.env): AuthConfig {
-  const parsed = parseConfig(environmentSchema, env);
-  const production =
-    parsed.AIRLOCK_ENV === 'production' ||
-    (parsed.AIRLOCK_ENV === undefined && parsed.NODE_ENV === 'production');
-  const dataDir = parsed.AIRLOCK_DATA_DIR ?? DEFAULT_DATA_DIR;
-  return {
-    production,
-    issuer: parsed.AIRLOCK_AUTH_ISSUER,
-    host: parsed.AIRLOCK_AUTH_HOST,
-    port: parsed.AIRLOCK_AUTH_PORT ?? DEFAULT_PORT,
-    dataDir,
-    authDir: resolve(dataDir, 'auth'),
-    workloadKeysDir: parsed.AIRLOCK_WORKLOAD_KEYS_DIR ?? dataDir,
-    usersFile: parsed.AIRLOCK_USERS_FILE,
-    demoPassword: parsed.AIRLOCK_DEMO_PASSWORD,
-    webRedirectUris: parsed.AIRLOCK_AUTH_WEB_REDIRECT_URIS,
-    accessTokenTtlSeconds: parsed.AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds:
-      parsed.AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
-    sessionTtlSeconds: parsed.AIRLOCK_AUTH_SESSION_TTL_SECONDS ?? DEFAULT_SESSION_TTL_SECONDS,
-    jwksCacheMaxAgeSeconds:
-      parsed.AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS ?? DEFAULT_JWKS_CACHE_MAX_AGE_SECONDS,
-    trustProxy: parsed.AIRLOCK_AUTH_TRUST_PROXY,
-    logLevel: parsed.LOG_LEVEL,
-  };
+  return parseServiceConfig(
+    {
+      service: service.name,
+      variables: authVariables,
+      refine: (values, _base, report) => {
+        if (isProduction(values) && values.AIRLOCK_USERS_FILE === undefined) {
+          report('AIRLOCK_USERS_FILE', 'is required in production: auth never runs on demo users there');
+        }
+        if (isProduction(values) && values.AIRLOCK_DEMO_PASSWORD !== undefined) {
+          report('AIRLOCK_DEMO_PASSWORD', 'must not be set in production: demo users are refused there');
+        }
+      },
+      build: (base, parsed) => ({
+        production: isProduction(parsed),
+        issuer: base.issuer,
+        host: base.host,
+        port: base.port,
+        dataDir: base.dataDir,
+        authDir: resolve(base.dataDir, service.name),
+        workloadKeysDir: base.workloadKeysDir ?? base.dataDir,
+        usersFile: parsed.AIRLOCK_USERS_FILE,
+        demoPassword: parsed.AIRLOCK_DEMO_PASSWORD,
+        webRedirectUris: parsed.AIRLOCK_AUTH_WEB_REDIRECT_URIS,
+        accessTokenTtlSeconds:
+          parsed.AIRLOCK_AUTH_ACCESS_TOKEN_TTL_SECONDS ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenTtlSeconds:
+          parsed.AIRLOCK_AUTH_REFRESH_TOKEN_TTL_SECONDS ?? DEFAULT_REFRESH_TOKEN_TTL_SECONDS,
+        sessionTtlSeconds: parsed.AIRLOCK_AUTH_SESSION_TTL_SECONDS ?? DEFAULT_SESSION_TTL_SECONDS,
+        jwksCacheMaxAgeSeconds:
+          parsed.AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS ?? DEFAULT_JWKS_CACHE_MAX_AGE_SECONDS,
+        trustProxy: parsed.AIRLOCK_AUTH_TRUST_PROXY,
+        logLevel: base.logLevel,
+      }),
+    },
+    env,
+  );
 }
 
 export interface RotationConfig {
@@ -160,7 +141,7 @@ const rotationSchema = z.object({
 export function parseRotationConfig(env: Env = process.env): RotationConfig {
   const parsed = parseConfig(rotationSchema, env);
   return {
-    authDir: resolve(parsed.AIRLOCK_DATA_DIR ?? DEFAULT_DATA_DIR, 'auth'),
+    authDir: resolve(parsed.AIRLOCK_DATA_DIR ?? DEFAULT_DATA_DIR, service.name),
     jwksCacheMaxAgeSeconds:
       parsed.AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS ?? DEFAULT_JWKS_CACHE_MAX_AGE_SECONDS,
   };

@@ -1,21 +1,14 @@
 // Starts auth: parse the environment, build the app, listen. SIGHUP reloads the signing keys (the key file
 // is also watched); SIGTERM/SIGINT shut down gracefully.
-import { ConfigError, createLogger, ServerStartError, startServer } from '@airlock/service-kit';
+// Where it differs from the other services, and why: createApp is asynchronous (it loads or generates the signing
+// keys and opens oidc-provider's store) and returns handles for key reload and the demo password.
+import { createLogger, loadConfigOrExit, ServerStartError, startServer } from '@airlock/service-kit';
 import { createApp } from './app.js';
-import { parseAuthConfig, type AuthConfig } from './config.js';
+import { parseAuthConfig } from './config.js';
+import { service } from './service.js';
 
-function configOrExit(): AuthConfig {
-  try {
-    return parseAuthConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`auth: ${error.message}\n`);
-    process.exit(1);
-  }
-}
-
-const config = configOrExit();
-const logger = createLogger({ service: 'auth', level: config.logLevel });
+const config = loadConfigOrExit(parseAuthConfig);
+const logger = createLogger({ service: service.name, level: config.logLevel });
 const auth = await createApp({ config, logger, watchSigningKeys: true });
 
 if (auth.generatedDemoPassword !== undefined) {

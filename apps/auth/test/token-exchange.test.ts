@@ -12,6 +12,7 @@ import { DEMO_PASSWORD, removeDataDir, startAuth, type RunningAuth } from './sup
 import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
 import {
+  keyOf,
   ACCESS_TOKEN_TYPE,
   clientAuthFields,
   exchangeAs,
@@ -152,7 +153,10 @@ describe('gateway: client opaque token -> JWT for one internal audience', () => 
       new URL(server.issuer),
       'gateway',
       { token_endpoint_auth_signing_alg: 'ES256' },
-      client.PrivateKeyJwt({ key: workloads.keys.gateway.privateKey, kid: workloads.keys.gateway.kid }),
+      client.PrivateKeyJwt({
+        key: keyOf(workloads, 'gateway').privateKey,
+        kid: keyOf(workloads, 'gateway').kid,
+      }),
       // eslint-disable-next-line @typescript-eslint/no-deprecated -- plain http is what the loopback test issuer speaks.
       { execute: [client.allowInsecureRequests] },
     );
@@ -233,7 +237,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
 
   describe('invalid_client', () => {
     it('for an unknown client', async () => {
-      const { privateKey, kid } = workloads.keys.gateway;
+      const { privateKey, kid } = keyOf(workloads, 'gateway');
       const assertion = await createClientAssertion({
         service: 'billing',
         privateKey,
@@ -258,7 +262,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
     });
 
     it("for an assertion signed with another service's key", async () => {
-      const { privateKey, kid } = workloads.keys.orders;
+      const { privateKey, kid } = keyOf(workloads, 'orders');
       const assertion = await createClientAssertion({
         service: 'gateway',
         privateKey,
@@ -269,7 +273,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
     });
 
     it('for an assertion addressed to the token endpoint rather than the issuer', async () => {
-      const { privateKey, kid } = workloads.keys.gateway;
+      const { privateKey, kid } = keyOf(workloads, 'gateway');
       const assertion = await createClientAssertion({
         service: 'gateway',
         privateKey,
@@ -292,7 +296,7 @@ describe('refusals: the RFC error, and nothing minted', () => {
     });
 
     it('for a long-lived assertion', async () => {
-      const { privateKey, kid } = workloads.keys.gateway;
+      const { privateKey, kid } = keyOf(workloads, 'gateway');
       const assertion = await new SignJWT({})
         .setProtectedHeader({ alg: 'ES256', kid })
         .setIssuer('gateway')

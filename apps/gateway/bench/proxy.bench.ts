@@ -1,20 +1,37 @@
-// The gateway's benchmark (issue #4): in one run, with the same load, interleaving the two and pinning each
-// server to the same CPU in turn, (A) a plain node:http + undici Pool.stream reverse proxy and (B) the gateway
-// with a warm cache, both in front of the same trivial upstream. Then the cold path, the cache hit ratio with
-// 1,000 distinct tokens, and the number of calls to auth for 100 concurrent requests with one new token.
+// The gateway's benchmark (issues #4 and #15): in one run, with the same load, interleaving the contestants and
+// pinning each server to the same CPU in turn, (A) a plain node:http + undici Pool.stream reverse proxy, (B) the
+// gateway as deployed (the node flags of its start script) and (C) the same gateway with V8's default heap
+// sizing, all with a warm cache in front of the same trivial upstream; requests/s, CPU per request, latency at
+// one connection and resident memory of each. Then the cold path, the cache hit ratio with 1,000 distinct
+// tokens, and the number of calls to auth for 100 concurrent requests with one new token. The last line prints
+// the issue's target ratios.
 //
 // Run: `pnpm --filter @airlock/gateway bench` (builds, then runs this file with Node's type stripping).
-// Everything is on loopback; every loop is bounded in count and time; the whole run takes about a minute.
+// Everything is on loopback; every loop is bounded in count and time; the whole run takes about two minutes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const gatewayEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+
+/**
+ * The gateway runs with the node flags of its `start` script (package.json), so the bench measures what is
+ * deployed: `--max-semi-space-size` caps V8's young generation, most of the resident memory of a busy proxy.
+ */
+const GATEWAY_NODE_FLAGS = ((): string[] => {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [node, ...rest] = manifest.scripts.start.split(' ');
+  if (node !== 'node' || rest.at(-1) !== 'dist/index.js')
+    throw new Error('start script is not `node ... dist/index.js`');
+  return rest.slice(0, -1);
+})();
 
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
@@ -123,6 +140,19 @@ function cpuSeconds(pid: number | undefined): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
+  }
+}
+
+/** Resident and peak resident memory of a process in MB, from /proc (Linux). */
+function memoryMb(pid: number | undefined): { rss: number; peak: number } {
+  if (pid === undefined) return { rss: Number.NaN, peak: Number.NaN };
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string): number =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: Number.NaN, peak: Number.NaN };
   }
 }
 
@@ -269,6 +299,9 @@ function joined(arrays: readonly Float64Array[]): Float64Array {
 
 // --- run -------------------------------------------------------------------------------------------------------
 
+/** The issue's target ratios, printed together at the end. */
+const targetLines: string[] = [];
+
 async function main(): Promise<void> {
   if (!hasWrk) {
     console.log(
@@ -304,32 +337,42 @@ async function main(): Promise<void> {
   cleanups.push(() => {
     rmSync(dataDir, { recursive: true, force: true });
   });
-  const gatewayPort = await freePort();
-  const logFile = join(dataDir, 'gateway.log');
-  const logFd = openSync(logFile, 'w');
-  const [command = 'node', ...args] = pinTo(SERVER_CPU, [process.execPath, gatewayEntry]);
-  const gateway = spawn(command, args, {
-    env: {
-      ...process.env,
-      AIRLOCK_GATEWAY_PORT: String(gatewayPort),
-      AIRLOCK_AUTH_URL: authUrl,
-      AIRLOCK_ORDERS_URL: upstreamUrl,
-      AIRLOCK_DATA_DIR: dataDir,
-      // The bench measures the proxy path, not the limiter's refusals: limits far above the offered load.
-      AIRLOCK_GATEWAY_RATE_IP_PER_SECOND: '1000000',
-      AIRLOCK_GATEWAY_RATE_IP_BURST: '1000000',
-      AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: '1000000',
-      AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '1000000',
-      AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: '300',
-      ...(process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined
-        ? {}
-        : { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }),
-    },
-    stdio: ['ignore', logFd, 'inherit'],
-  });
-  children.push(gateway);
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  await Promise.all([waitForHttp(gatewayUrl), waitForHttp(baselineUrl)]);
+  const startGateway = async (flags: readonly string[], name: string) => {
+    const gatewayPort = await freePort();
+    const logFile = join(dataDir, `${name}.log`);
+    const logFd = openSync(logFile, 'w');
+    const [command = 'node', ...args] = pinTo(SERVER_CPU, [process.execPath, ...flags, gatewayEntry]);
+    const child = spawn(command, args, {
+      env: {
+        ...process.env,
+        AIRLOCK_GATEWAY_PORT: String(gatewayPort),
+        AIRLOCK_AUTH_URL: authUrl,
+        AIRLOCK_ORDERS_URL: upstreamUrl,
+        AIRLOCK_DATA_DIR: join(dataDir, name),
+        // The bench measures the proxy path, not the limiter's refusals: limits far above the offered load.
+        AIRLOCK_GATEWAY_RATE_IP_PER_SECOND: '1000000',
+        AIRLOCK_GATEWAY_RATE_IP_BURST: '1000000',
+        AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: '1000000',
+        AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '1000000',
+        AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: '300',
+        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined
+          ? {}
+          : { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }),
+      },
+      stdio: ['ignore', logFd, 'inherit'],
+    });
+    children.push(child);
+    const url = `http://127.0.0.1:${gatewayPort}`;
+    await waitForHttp(url);
+    return { child, url, logFile };
+  };
+  // B is the gateway as deployed; C the same build with V8's default heap sizing, to show what the flags buy.
+  const gatewayB = await startGateway(GATEWAY_NODE_FLAGS, 'gateway');
+  const gatewayC = await startGateway([], 'gateway-default-heap');
+  const gateway = gatewayB.child;
+  const gatewayUrl = gatewayB.url;
+  const logFile = gatewayB.logFile;
+  await waitForHttp(baselineUrl);
 
   const auth = { authorization: `Bearer ${TOKEN}` };
   const path = '/api/orders';
@@ -341,38 +384,50 @@ async function main(): Promise<void> {
         ? `servers under test pinned to CPU ${SERVER_CPU}, load + upstream + stub auth on CPU ${LOAD_CPU}`
         : 'unpinned'),
   );
+  console.log(
+    `gateway flags (package.json start): ${GATEWAY_NODE_FLAGS.join(' ') || 'none'}; load average before the run: ${loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ')} (figures are only comparable within one run)`,
+  );
 
-  // Warm-up: JIT both servers, fill the gateway's cache (one exchange), open the pools.
-  await load(gatewayUrl, { connections: CONNECTIONS, durationMs: WARMUP_MS, path, headers: auth });
-  await load(baselineUrl, {
-    connections: CONNECTIONS,
-    durationMs: WARMUP_MS,
-    path: baselinePath,
-    headers: auth,
-  });
-
-  // Throughput: ABBA rounds, so drift (thermal, other tenants) hits both the same.
-  const generator = hasWrk ? 'wrk' : 'built-in undici generator';
-  const phase = (which: 'A' | 'B', connections: number) => {
-    const url = which === 'A' ? `${baselineUrl}${baselinePath}` : `${gatewayUrl}${path}`;
-    const serverPid = which === 'A' ? baseline.child.pid : gateway.pid;
-    return hasWrk
-      ? wrk(url, { connections, durationMs: PHASE_MS, headers: auth, serverPid })
-      : load(which === 'A' ? baselineUrl : gatewayUrl, {
-          connections,
-          durationMs: PHASE_MS,
-          path: which === 'A' ? baselinePath : path,
-          headers: auth,
-          serverPid,
-        });
+  type Which = 'A' | 'B' | 'C';
+  const contestants: readonly Which[] = ['A', 'B', 'C'];
+  const target = (which: Which): { base: string; path: string; pid: number | undefined } =>
+    which === 'A'
+      ? { base: baselineUrl, path: baselinePath, pid: baseline.child.pid }
+      : which === 'B'
+        ? { base: gatewayUrl, path, pid: gateway.pid }
+        : { base: gatewayC.url, path, pid: gatewayC.child.pid };
+  const labels: Record<Which, string> = {
+    A: 'A plain node:http + undici Pool.stream proxy:',
+    B: 'B gateway, warm cache (as deployed):         ',
+    C: 'C gateway, V8 default heap sizing:           ',
   };
-  const totals = {
+  /** Round r starts at contestant r (mod 3): each one runs first, second and last equally often. */
+  const orderOf = (round: number): Which[] =>
+    contestants.map((_, index) => contestants[(round + index) % contestants.length] ?? 'A');
+
+  // Warm-up: JIT the servers, fill the gateways' caches (one exchange each), open the pools.
+  for (const which of contestants) {
+    const { base, path: warmPath } = target(which);
+    await load(base, { connections: CONNECTIONS, durationMs: WARMUP_MS, path: warmPath, headers: auth });
+  }
+
+  // Throughput: rotating rounds, so drift (thermal, other tenants) hits every contestant the same.
+  const generator = hasWrk ? 'wrk' : 'built-in undici generator';
+  const phase = (which: Which, connections: number) => {
+    const { base, path: phasePath, pid: serverPid } = target(which);
+    return hasWrk
+      ? wrk(`${base}${phasePath}`, { connections, durationMs: PHASE_MS, headers: auth, serverPid })
+      : load(base, { connections, durationMs: PHASE_MS, path: phasePath, headers: auth, serverPid });
+  };
+  const totals: Record<Which, { requests: number; seconds: number; cpu: number; errors: number }> = {
     A: { requests: 0, seconds: 0, cpu: 0, errors: 0 },
     B: { requests: 0, seconds: 0, cpu: 0, errors: 0 },
+    C: { requests: 0, seconds: 0, cpu: 0, errors: 0 },
   };
   for (let round = 0; round < ROUNDS; round += 1) {
-    const order: ('A' | 'B')[] = round % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
-    for (const which of order) {
+    for (const which of orderOf(round)) {
       const result = await phase(which, CONNECTIONS);
       totals[which].requests += result.requests;
       totals[which].seconds += result.seconds;
@@ -380,30 +435,29 @@ async function main(): Promise<void> {
       totals[which].errors += result.errors;
     }
   }
-  const rps = (which: 'A' | 'B'): number => totals[which].requests / totals[which].seconds;
-  const busy = (which: 'A' | 'B'): number => (100 * totals[which].cpu) / totals[which].seconds;
-  const cpuPerRequest = (which: 'A' | 'B'): number => (1e6 * totals[which].cpu) / totals[which].requests;
+  const rps = (which: Which): number => totals[which].requests / totals[which].seconds;
+  const busy = (which: Which): number => (100 * totals[which].cpu) / totals[which].seconds;
+  const cpuPerRequest = (which: Which): number => (1e6 * totals[which].cpu) / totals[which].requests;
   console.log(
-    `throughput (${generator}), ${CONNECTIONS} connections, ${ROUNDS} rounds x ${PHASE_MS / 1000} s each, interleaved A/B:`,
+    `throughput (${generator}), ${CONNECTIONS} connections, ${ROUNDS} rounds x ${PHASE_MS / 1000} s each, interleaved A/B/C:`,
   );
+  for (const which of contestants) {
+    console.log(
+      `  ${labels[which]} ${fixed(rps(which))} req/s (server CPU busy ${fixed(busy(which))}%, ${fixed(cpuPerRequest(which))} us CPU/request, ${totals[which].errors} errors)`,
+    );
+  }
   console.log(
-    `  A plain node:http + undici Pool.stream proxy: ${fixed(rps('A'))} req/s (server CPU busy ${fixed(busy('A'))}%, ${fixed(cpuPerRequest('A'))} us CPU/request, ${totals.A.errors} errors)`,
-  );
-  console.log(
-    `  B gateway, warm cache:                        ${fixed(rps('B'))} req/s (server CPU busy ${fixed(busy('B'))}%, ${fixed(cpuPerRequest('B'))} us CPU/request, ${totals.B.errors} errors)`,
-  );
-  console.log(
-    `  ratio B/A: ${fixed(rps('B') / rps('A'), 3)} req/s (target >= 0.95); CPU per request A/B: ${fixed(cpuPerRequest('A') / cpuPerRequest('B'), 3)}`,
+    `  ratio B/A: ${fixed(rps('B') / rps('A'), 3)} req/s (target >= 0.9); CPU per request B/A: ${fixed(cpuPerRequest('B') / cpuPerRequest('A'), 3)} (target <= 1.1); C/A: ${fixed(rps('C') / rps('A'), 3)} req/s, CPU ${fixed(cpuPerRequest('C') / cpuPerRequest('A'), 3)}`,
   );
 
   // Latency at one connection, interleaved too.
-  const latency: Record<'A' | 'B', { p50: number[]; p99: number[]; samples: Float64Array[] }> = {
+  const latency: Record<Which, { p50: number[]; p99: number[]; samples: Float64Array[] }> = {
     A: { p50: [], p99: [], samples: [] },
     B: { p50: [], p99: [], samples: [] },
+    C: { p50: [], p99: [], samples: [] },
   };
   for (let round = 0; round < LATENCY_ROUNDS; round += 1) {
-    const order: ('A' | 'B')[] = round % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
-    for (const which of order) {
+    for (const which of orderOf(round)) {
       const result = await phase(which, 1);
       if (result.p50Ms !== undefined && result.p99Ms !== undefined) {
         latency[which].p50.push(result.p50Ms);
@@ -413,7 +467,7 @@ async function main(): Promise<void> {
       }
     }
   }
-  const summary = (which: 'A' | 'B'): { p50: number; p99: number } => {
+  const summary = (which: Which): { p50: number; p99: number } => {
     const data = latency[which];
     if (data.samples.length > 0) {
       const all = joined(data.samples);
@@ -422,15 +476,31 @@ async function main(): Promise<void> {
     // wrk reports percentiles per run: the median of the runs' percentiles is robust to one noisy run.
     return { p50: median(data.p50), p99: median(data.p99) };
   };
+  console.log(
+    `latency (${generator}), 1 connection, ${LATENCY_ROUNDS} rounds x ${PHASE_MS / 1000} s each, interleaved A/B/C:`,
+  );
+  for (const which of contestants) {
+    const { p50, p99 } = summary(which);
+    console.log(`  ${which} p50 ${fixed(p50, 3)} ms, p99 ${fixed(p99, 3)} ms`);
+  }
   const latencyA = summary('A');
   const latencyB = summary('B');
   console.log(
-    `latency (${generator}), 1 connection, ${LATENCY_ROUNDS} rounds x ${PHASE_MS / 1000} s each, interleaved A/B:`,
+    `  added by the gateway: p50 ${fixed(latencyB.p50 - latencyA.p50, 3)} ms (target < 0.05 ms), p99 ${fixed(latencyB.p99 - latencyA.p99, 3)} ms`,
   );
-  console.log(`  A p50 ${fixed(latencyA.p50, 3)} ms, p99 ${fixed(latencyA.p99, 3)} ms`);
-  console.log(`  B p50 ${fixed(latencyB.p50, 3)} ms, p99 ${fixed(latencyB.p99, 3)} ms`);
-  console.log(
-    `  added by the gateway: p50 ${fixed(latencyB.p50 - latencyA.p50, 3)} ms, p99 ${fixed(latencyB.p99 - latencyA.p99, 3)} ms (target p99 <= 0.3 ms)`,
+  // Memory after the same load, before the cold-path and hit-ratio phases (which only B gets).
+  const memory = { A: memoryMb(target('A').pid), B: memoryMb(target('B').pid), C: memoryMb(target('C').pid) };
+  console.log('resident memory after the throughput and latency phases:');
+  for (const which of contestants) {
+    console.log(`  ${which} RSS ${fixed(memory[which].rss)} MB (peak ${fixed(memory[which].peak)} MB)`);
+  }
+  console.log(`  B/A ${fixed(memory.B.rss / memory.A.rss, 2)} (target: B <= 120 MB)`);
+  gatewayC.child.kill('SIGTERM');
+  targetLines.push(
+    `req/s B/A ${fixed(rps('B') / rps('A'), 3)} (>= 0.9)`,
+    `CPU/request B/A ${fixed(cpuPerRequest('B') / cpuPerRequest('A'), 3)} (<= 1.1)`,
+    `added p50 ${fixed(latencyB.p50 - latencyA.p50, 3)} ms (< 0.05)`,
+    `RSS B ${fixed(memory.B.rss)} MB (<= 120), A ${fixed(memory.A.rss)} MB, C ${fixed(memory.C.rss)} MB`,
   );
 
   // Cold path: the first request of a new token (exchange at the stub auth: assertion signing, one HTTP call,
@@ -513,6 +583,11 @@ async function main(): Promise<void> {
     .split('\n')
     .filter((line) => line.includes('"audit":true')).length;
   console.log(`audit lines written by the gateway during the run: ${auditLines}`);
+  const memoryEnd = memoryMb(gateway.pid);
+  console.log(
+    `gateway RSS at the end (after 1,000 + 50 + 1 new tokens): ${fixed(memoryEnd.rss)} MB (peak ${fixed(memoryEnd.peak)} MB)`,
+  );
+  console.log(`issue 15 targets, this run: ${targetLines.join('; ')}`);
 }
 
 try {

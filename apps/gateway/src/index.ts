@@ -1,12 +1,15 @@
 // Starts the gateway: configuration, logger, the workload key pair (generated at first start), then listening.
-import { createLogger, startServer } from '@airlock/service-kit';
+// Where it differs from the other services, and why: the gateway is a plain node:http handler (createGateway,
+// not an Express createApp) because it is the hot path, and it logs through one synchronous stdout writer that
+// it shares with its audit lines.
+import { createLogger, loadConfigOrExit, startServer } from '@airlock/service-kit';
 import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
 import { pino } from 'pino';
 import { createGateway } from './app.js';
 import { auditLineSink } from './audit.js';
-import { GATEWAY_SERVICE, loadGatewayConfigOrExit } from './config.js';
+import { GATEWAY_SERVICE, parseGatewayConfig } from './config.js';
 
-const config = loadGatewayConfigOrExit();
+const config = loadConfigOrExit(parseGatewayConfig);
 // One synchronous stdout writer for both the service log and the audit lines: lines never interleave, none is
 // lost on a crash, and it measured cheapest here (~2.7 us per line; pino's asynchronous and buffered modes
 // cost more per line under load, in sonic-boom's string handling and the thread-pool hand-off).

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseServiceConfig, upstreamOf } from '@airlock/service-kit';
 import type { Env, ServiceBaseConfig } from '@airlock/service-kit';
 
-import { service } from './service.js';
+import { paymentsService, service } from './service.js';
 
 export interface OrdersConfig extends ServiceBaseConfig {
   /** auth inside the identity enclave: the token exchange for payments. */
@@ -22,7 +22,7 @@ export function parseOrdersConfig(env: Env): OrdersConfig {
       build: (base) => ({
         ...base,
         authUrl: upstreamOf(base, 'auth'),
-        paymentsUrl: upstreamOf(base, 'payments'),
+        paymentsUrl: upstreamOf(base, paymentsService.name),
         databaseFile: join(base.dataDir, service.name, 'orders.db'),
       }),
     },

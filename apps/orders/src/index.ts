@@ -7,10 +7,10 @@ import { ensureWorkloadKeyPair } from '@airlock/workload-identity';
 
 import { createApp } from './app.js';
 import { createPaymentsClient } from './clients/payments-client.js';
-import { createTokenExchangeClient } from './clients/token-exchange-client.js';
+import { createPaymentsTokenExchanger } from './clients/token-exchange-client.js';
 import { parseOrdersConfig } from './config.js';
 import { openOrdersDatabase } from './db/database.js';
-import { service, tokenPolicy } from './service.js';
+import { paymentsService, service, tokenPolicy } from './service.js';
 
 const config = loadConfigOrExit(parseOrdersConfig);
 const logger = createLogger({ service: service.name, level: config.logLevel });
@@ -28,7 +28,13 @@ const app = createApp({
     serviceTokenVerifierOptions({ ...tokenPolicy, issuer: config.issuer, jwks: jwksUrlOf(config) }),
   ),
   db,
-  tokenExchanger: createTokenExchangeClient({ authUrl: config.authUrl, issuer: config.issuer, keyPair }),
+  tokenExchanger: createPaymentsTokenExchanger({
+    authUrl: config.authUrl,
+    issuer: config.issuer,
+    keyPair,
+    clientId: service.name,
+    audience: paymentsService.name,
+  }),
   payments: createPaymentsClient({ baseUrl: config.paymentsUrl }),
 });
 

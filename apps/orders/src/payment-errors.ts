@@ -4,7 +4,15 @@ import { AppError } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
 
 import { PaymentsClientError } from './clients/payments-client.js';
-import { TokenExchangeError } from './clients/token-exchange-client.js';
+import { TokenExchangeError } from '@airlock/workload-identity';
+import type { TokenExchangeErrorCode } from '@airlock/workload-identity';
+
+/** Exchange failures that a retry may get past: auth down, slow or erroring. */
+const EXCHANGE_UNAVAILABLE: ReadonlySet<TokenExchangeErrorCode> = new Set([
+  'exchange_unreachable',
+  'exchange_timeout',
+  'exchange_error_status',
+]);
 
 /** A short, stable reason for the attempt record and the log. */
 export function failureReason(error: unknown): string {
@@ -29,7 +37,10 @@ export function paymentFailure(error: unknown, logger: Logger, context: Record<s
       },
       'payment step failed; nothing was changed',
     );
-    const unavailable = error.code === 'exchange_unavailable' || error.code === 'payments_unavailable';
+    const unavailable =
+      error instanceof TokenExchangeError
+        ? EXCHANGE_UNAVAILABLE.has(error.code)
+        : error.code === 'payments_unavailable';
     return unavailable
       ? new AppError({
           status: 503,

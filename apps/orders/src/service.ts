@@ -4,8 +4,11 @@ import type { ServiceTokenPolicy } from '@airlock/service-kit/service-token-veri
 
 export const service = serviceNamed(airlockTopology, 'orders');
 
+/** The service orders pays through, on the user's behalf. */
+export const paymentsService = serviceNamed(airlockTopology, 'payments');
+
 /** Every token orders accepts carries a `jti`: audit lines and payment idempotency name the token. */
-export const tokenPolicy = {
+export const tokenPolicy: Pick<ServiceTokenPolicy, 'service' | 'requiredClaims'> = {
   service: service.name,
   requiredClaims: ['jti'],
-} as const satisfies Pick<ServiceTokenPolicy, 'service' | 'requiredClaims'>;
+};

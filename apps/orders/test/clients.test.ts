@@ -7,15 +7,16 @@ import { join } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { importJWK, jwtVerify } from 'jose';
-import { ensureWorkloadKeyPair } from '@airlock/workload-identity';
+import { ensureWorkloadKeyPair, TokenExchangeError } from '@airlock/workload-identity';
 import type { WorkloadKeyPair } from '@airlock/workload-identity';
 
 import { createPaymentsClient, PaymentsClientError } from '../src/clients/payments-client.js';
-import { createTokenExchangeClient, TokenExchangeError } from '../src/clients/token-exchange-client.js';
+import { createPaymentsTokenExchanger } from '../src/clients/token-exchange-client.js';
 import { hangingPayments, listenOnLoopback } from './support/servers.js';
 import type { RunningServer } from './support/servers.js';
 
 const ISSUER = 'http://127.0.0.1:8080/auth';
+const PAYMENTS = { clientId: 'orders', audience: 'payments' };
 const A_JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
 
 let dataDir: string;
@@ -74,7 +75,7 @@ describe('token exchange client', () => {
   it('sends an RFC 8693 exchange for aud payments, authenticated by a private_key_jwt for auth’s issuer', async () => {
     const seen: { path?: string; form?: URLSearchParams; type?: string } = {};
     const auth = await authAnswering(200, goodAnswer, seen);
-    const client = createTokenExchangeClient({ authUrl: auth.url, issuer: ISSUER, keyPair });
+    const client = createPaymentsTokenExchanger({ ...PAYMENTS, authUrl: auth.url, issuer: ISSUER, keyPair });
     await expect(client.exchange('subject.jwt.value', 'orders')).resolves.toBe(A_JWT);
     expect(seen.path).toBe('/auth/token');
     expect(seen.type).toBe('application/x-www-form-urlencoded');
@@ -96,7 +97,13 @@ describe('token exchange client', () => {
 
   it.each([
     ['a refusal (400 invalid_grant)', 400, { error: 'invalid_grant' }, 'exchange_refused'],
-    ['a server error', 500, { error: 'server_error' }, 'exchange_unavailable'],
+    ['a server error', 500, { error: 'server_error' }, 'exchange_error_status'],
+    [
+      'a refusal of orders itself (401 invalid_client)',
+      401,
+      { error: 'invalid_client' },
+      'exchange_client_refused',
+    ],
     ['no access token', 200, { ...goodAnswer, access_token: undefined }, 'exchange_invalid_response'],
     [
       'an access token that is not a JWT',
@@ -114,7 +121,7 @@ describe('token exchange client', () => {
     ['HTML', 200, '<html>', 'exchange_invalid_response'],
   ])('fails closed on %s', async (_name, status, body, code) => {
     const auth = await authAnswering(status, body);
-    const client = createTokenExchangeClient({ authUrl: auth.url, issuer: ISSUER, keyPair });
+    const client = createPaymentsTokenExchanger({ ...PAYMENTS, authUrl: auth.url, issuer: ISSUER, keyPair });
     const failure = await client.exchange('subject.jwt.value').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(TokenExchangeError);
     expect((failure as TokenExchangeError).code).toBe(code);
@@ -123,29 +130,32 @@ describe('token exchange client', () => {
   it('fails closed when auth does not answer within the deadline', async () => {
     const hanging = await hangingPayments();
     servers.push(hanging);
-    const client = createTokenExchangeClient({
+    const client = createPaymentsTokenExchanger({
+      ...PAYMENTS,
       authUrl: hanging.url,
       issuer: ISSUER,
       keyPair,
       timeoutMs: 200,
     });
     const failure = await client.exchange('subject.jwt.value').catch((error: unknown) => error);
-    expect((failure as TokenExchangeError).code).toBe('exchange_unavailable');
+    expect((failure as TokenExchangeError).code).toBe('exchange_timeout');
   });
 
   it('fails closed when auth is unreachable', async () => {
-    const client = createTokenExchangeClient({
+    const client = createPaymentsTokenExchanger({
+      ...PAYMENTS,
       authUrl: new URL('http://127.0.0.1:9'),
       issuer: ISSUER,
       keyPair,
     });
     const failure = await client.exchange('subject.jwt.value').catch((error: unknown) => error);
-    expect((failure as TokenExchangeError).code).toBe('exchange_unavailable');
+    expect((failure as TokenExchangeError).code).toBe('exchange_unreachable');
   });
 
   it('checks its options when they are passed', () => {
     expect(() =>
-      createTokenExchangeClient({
+      createPaymentsTokenExchanger({
+        ...PAYMENTS,
         authUrl: new URL('http://127.0.0.1:1'),
         issuer: ISSUER,
         keyPair,

@@ -5,7 +5,7 @@ import type { ServiceTokenPolicy } from '@airlock/service-kit/service-token-veri
 export const service = serviceNamed(airlockTopology, 'payments');
 
 /** Every token payments accepts carries a `jti`: its audit lines name the token that moved money. */
-export const tokenPolicy = {
+export const tokenPolicy: Pick<ServiceTokenPolicy, 'service' | 'requiredClaims'> = {
   service: service.name,
   requiredClaims: ['jti'],
-} as const satisfies Pick<ServiceTokenPolicy, 'service' | 'requiredClaims'>;
+};

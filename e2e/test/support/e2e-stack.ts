@@ -1,4 +1,4 @@
-// Starts the five real services as local processes on free loopback ports with a data folder and a demo
+// Starts every service of the topology as local processes on free loopback ports with a data folder and a demo
 // password of the suite's own, and gives the suites what a client (and an attacker) would use against it.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +14,7 @@ import {
   type LocalStack,
   type ServiceName,
 } from '@airlock/local-stack';
+import { airlockTopology, issuerServiceOf, localIssuerOf } from '@airlock/topology';
 import { createClientAssertion, ensureWorkloadKeyPair, tokenExchangeForm } from '@airlock/workload-identity';
 
 export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
@@ -23,18 +24,17 @@ export const CACHE_MAX_TTL_SECONDS = 2;
 export interface E2eStack {
   readonly stack: LocalStack;
   readonly urls: LocalStack['urls'];
+  /** The edge's origin, where clients call. */
+  readonly edgeUrl: string;
+  /** A service's loopback origin, where a compromised peer would call it directly. */
+  urlOf(service: string): string;
   readonly dataDir: string;
   readonly password: string;
   readonly output: string[];
   /** Signs in through the gateway like the CLI does and returns the opaque access token. */
   signIn(username: string, scope?: string): Promise<string>;
   /** Token exchange at auth as `service` with its own workload key, as the gateway and orders do. */
-  exchangeAs(
-    service: 'gateway' | 'orders',
-    subjectToken: string,
-    audience: string,
-    scope?: string,
-  ): Promise<Response>;
+  exchangeAs(service: string, subjectToken: string, audience: string, scope?: string): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -63,13 +63,15 @@ export async function startE2eStack(env: Readonly<Record<string, string>> = {}):
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
-  const issuer = `${stack.urls.gateway}/auth`;
+  const issuer = localIssuerOf(airlockTopology, Number(new URL(stack.edgeUrl).port));
   const client = await discoverPublicClient(issuer);
   const callbacks: LoopbackCallback[] = [];
 
   return {
     stack,
     urls: stack.urls,
+    edgeUrl: stack.edgeUrl,
+    urlOf: (service) => stack.urlOf(service),
     dataDir,
     password,
     output,
@@ -92,7 +94,7 @@ export async function startE2eStack(env: Readonly<Record<string, string>> = {}):
         kid: key.kid,
         audience: issuer,
       });
-      return fetch(`${stack.urls.auth}/auth/token`, {
+      return fetch(`${stack.urlOf(issuerServiceOf(airlockTopology).name)}/auth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: tokenExchangeForm({

@@ -1,5 +1,6 @@
-// Writes infra/compose/docker-compose.yml and the generated tables of infra/README.md from the topology, or
-// with --check fails when either is out of date (CI runs `pnpm check`, so a drifted compose file fails it).
+// Writes infra/compose/docker-compose.yml, the generated tables of infra/README.md and infra's dependencies on
+// the services it builds images of (infra/package.json) from the topology, or with --check fails when any is out
+// of date (CI runs `./airlock check`, so a drifted compose file or a missing service dependency fails it).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { airlockTopology, replaceGeneratedSection } from '@airlock/topology';
 import { format, resolveConfig } from 'prettier';
 import { renderCompose } from '../render-compose.js';
 import { renderHardeningTable, renderServicesTable, renderVolumesTable } from '../render-readme-tables.js';
+import { withServiceDependencies } from '../service-dependencies.js';
 import { stackOf } from '../stack.js';
 
 const infraRoot = new URL('../../', import.meta.url);
@@ -32,6 +34,15 @@ const files: GeneratedFile[] = [
       text = replaceGeneratedSection(text, 'stack-hardening', renderHardeningTable());
       return replaceGeneratedSection(text, 'stack-volumes', renderVolumesTable(stack));
     },
+  },
+  // The image builds deploy each service's workspace package: infra depends on exactly the topology's services.
+  {
+    path: 'package.json',
+    render: (current) =>
+      withServiceDependencies(
+        current ?? '{}',
+        stack.services.map((service) => service.name),
+      ),
   },
 ];
 

@@ -2,6 +2,7 @@
 // cannot resolve or reach auth, orders or payments, have no way to the host, find no credential, and the one
 // token they get legitimately (the aud=image-processor JWT that comes with every upload) works nowhere else.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { airlockTopology, networksOf } from '@airlock/topology';
 import { EdgeClient } from './support/edge-client.js';
 import { EXCHANGE_AS_GATEWAY, HTTP_REQUEST, SANDBOX_ATTACK } from './support/in-container-scripts.js';
 import { markdownTable, recordFinding } from './support/proof-report.js';
@@ -31,7 +32,18 @@ interface HttpAnswer {
   readonly body: string;
 }
 
-const NEIGHBOURS = ['auth', 'orders', 'payments'];
+/** The compromised service: the talk's vulnerable image decoder. */
+const SANDBOXED = 'image-processor';
+/** Every service the sandbox shares no network with: what a breach of it must not reach. */
+const NEIGHBOURS = airlockTopology.services
+  .map((service) => service.name)
+  .filter(
+    (name) =>
+      name !== SANDBOXED &&
+      !networksOf(airlockTopology).some(
+        (network) => network.members.includes(name) && network.members.includes(SANDBOXED),
+      ),
+  );
 const failures: string[] = [];
 const observed: string[] = [];
 const stack = useStack();
@@ -44,7 +56,7 @@ function check(ok: boolean, failure: string): void {
 
 beforeAll(async () => {
   const { services, networks, publishedPort } = stack.get();
-  const sandbox = serviceOf(stack.get(), 'image-processor');
+  const sandbox = serviceOf(stack.get(), SANDBOXED);
   const addresses = NEIGHBOURS.flatMap((name) =>
     Object.entries(serviceOf(stack.get(), name).addresses).map(([zone, host]) => ({
       name,

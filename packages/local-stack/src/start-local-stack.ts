@@ -1,5 +1,6 @@
 // Runs every service of the topology as a local process on loopback, with the same derived URLs for all,
-// waits until each is ready (auth first, the gateway last), and stops them in reverse order.
+// waits until each is ready (every service after those it calls, the gateway last), and stops them in reverse
+// order. Services, ports, variables and start order all come from the topology.
 // `./airlock start` and the cross-service tests both use it, so the stack they run is the same.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -7,11 +8,23 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { airlockTopology, serviceNamed } from '@airlock/topology';
+import {
+  airlockTopology,
+  edgeService,
+  JWKS_PATH,
+  jwksProviderOf,
+  localIssuerOf,
+  localOriginOf,
+  portVariableOf,
+  serviceNamed,
+  startOrderOf,
+  urlVariableOf,
+} from '@airlock/topology';
 
-/** auth first (every service verifies its tokens), the gateway last (it is the door). */
-export const START_ORDER = ['auth', 'payments', 'orders', 'image-processor', 'gateway'] as const;
-export type ServiceName = (typeof START_ORDER)[number];
+/** Every service of the topology, each after the services it calls, the edge (the door) last. */
+export const START_ORDER: readonly string[] = startOrderOf(airlockTopology).map((service) => service.name);
+/** A service's topology name. */
+export type ServiceName = string;
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 12_000;
@@ -21,7 +34,7 @@ export interface LocalStackOptions {
   readonly rootDir: string;
   /** Keys, databases and the demo password live here (`AIRLOCK_DATA_DIR`). */
   readonly dataDir: string;
-  readonly ports?: Partial<Record<ServiceName, number>>;
+  readonly ports?: Readonly<Partial<Record<ServiceName, number>>>;
   /** Extra environment for every service (e.g. a demo password, a short cache TTL for tests). */
   readonly env?: Readonly<Record<string, string>>;
   readonly onOutput?: (service: ServiceName, line: string, stream: 'stdout' | 'stderr') => void;
@@ -30,7 +43,12 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
+  /** The loopback origin of every service, by topology name. */
   readonly urls: Readonly<Record<ServiceName, string>>;
+  /** The edge's origin: the one a client uses. */
+  readonly edgeUrl: string;
+  /** The origin of one service; throws for a name the topology does not know. */
+  urlOf(service: ServiceName): string;
   /** The process id of a running service (for tests that measure it), or undefined when it is stopped. */
   pid(service: ServiceName): number | undefined;
   /** Stops one service (SIGTERM, then SIGKILL after a grace period); the rest keep running. */
@@ -50,16 +68,24 @@ export class LocalStackError extends Error {
   }
 }
 
-export function portEnvName(service: ServiceName): string {
-  return `AIRLOCK_${service.toUpperCase().replaceAll('-', '_')}_PORT`;
-}
+/** The variable that sets a service's port, e.g. `AIRLOCK_ORDERS_PORT` (the topology's naming). */
+export const portEnvName = portVariableOf;
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const port = (service: ServiceName): number =>
     options.ports?.[service] ?? serviceNamed(airlockTopology, service).port;
-  const urls = Object.fromEntries(
-    START_ORDER.map((service) => [service, `http://127.0.0.1:${port(service)}`]),
-  ) as Record<ServiceName, string>;
+  const urls: Readonly<Record<ServiceName, string>> = Object.fromEntries(
+    START_ORDER.map((service) => [
+      service,
+      localOriginOf(serviceNamed(airlockTopology, service), port(service)),
+    ]),
+  );
+  const urlOf = (service: ServiceName): string => {
+    const url = urls[service];
+    if (url === undefined) throw new Error(`the topology has no service "${service}"`);
+    return url;
+  };
+  const edge = edgeService(airlockTopology).name;
 
   for (const service of START_ORDER) {
     if (!existsSync(entryOf(options.rootDir, service))) {
@@ -71,29 +97,31 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (!(await portIsFree(port(service)))) {
       throw new LocalStackError(
         'port_taken',
-        `port ${port(service)} for ${service} is taken: free it or set ${portEnvName(service)}`,
+        `port ${port(service)} for ${service} is taken: free it or set ${portVariableOf(service)}`,
       );
     }
   }
 
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  // Every service learns every port and origin under the topology's variable names; each reads its own.
   const sharedEnv: Record<string, string | undefined> = {
     ...process.env,
     AIRLOCK_DATA_DIR: options.dataDir,
-    AIRLOCK_AUTH_ISSUER: `${urls.gateway}/auth`,
-    AIRLOCK_AUTH_URL: urls.auth,
-    AIRLOCK_ORDERS_URL: urls.orders,
-    AIRLOCK_PAYMENTS_URL: urls.payments,
-    AIRLOCK_IMAGE_PROCESSOR_URL: urls['image-processor'],
+    AIRLOCK_AUTH_ISSUER: localIssuerOf(airlockTopology, port(edge)),
+    ...Object.fromEntries(START_ORDER.map((service) => [urlVariableOf(service), urlOf(service)])),
+    ...Object.fromEntries(START_ORDER.map((service) => [portVariableOf(service), String(port(service))])),
     // The gateway replaces any client-sent X-Forwarded-For with the peer address, so auth may count failed
     // logins per client address rather than per gateway.
     AIRLOCK_AUTH_TRUST_PROXY: 'true',
-    ...Object.fromEntries(START_ORDER.map((service) => [portEnvName(service), String(port(service))])),
     ...options.env,
   };
-  // Where each service fetches the signing keys: auth directly, except the sandbox, which reaches only the gateway.
-  const jwksUrl = (service: ServiceName): string =>
-    service === 'image-processor' ? `${urls.gateway}/auth/jwks` : `${urls.auth}/auth/jwks`;
+  // Where each service fetches the signing keys: the topology's JWKS call (auth, or the gateway for the sandbox).
+  const jwksEnv = (service: ServiceName): Record<string, string> => {
+    const provider = jwksProviderOf(airlockTopology, service);
+    if (options.env?.AIRLOCK_JWKS_URL !== undefined)
+      return { AIRLOCK_JWKS_URL: options.env.AIRLOCK_JWKS_URL };
+    return provider === undefined ? {} : { AIRLOCK_JWKS_URL: `${urlOf(provider.name)}${JWKS_PATH}` };
+  };
 
   const children = new Map<ServiceName, ChildProcess>();
   const expectedExits = new Set<ServiceName>();
@@ -102,7 +130,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const startService = async (service: ServiceName): Promise<void> => {
     const child = spawn(process.execPath, ['dist/index.js'], {
       cwd: join(options.rootDir, 'apps', service),
-      env: { ...sharedEnv, AIRLOCK_JWKS_URL: options.env?.AIRLOCK_JWKS_URL ?? jwksUrl(service) },
+      env: { ...sharedEnv, ...jwksEnv(service) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.set(service, child);
@@ -115,7 +143,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       children.delete(service);
       if (!stopping && !expectedExits.delete(service)) options.onUnexpectedExit?.(service, code, signal);
     });
-    await waitUntilReady(service, urls[service], () => children.has(service));
+    await waitUntilReady(service, urlOf(service), () => children.has(service));
   };
 
   const stopService = async (service: ServiceName): Promise<void> => {
@@ -143,7 +171,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-  return { urls, pid: (service) => children.get(service)?.pid, stopService, startService, stop };
+  return {
+    urls,
+    edgeUrl: urlOf(edge),
+    urlOf,
+    pid: (service) => children.get(service)?.pid,
+    stopService,
+    startService,
+    stop,
+  };
 }
 
 function entryOf(rootDir: string, service: ServiceName): string {

@@ -85,10 +85,10 @@ describe('startLocalStack', () => {
 });
 
 describe('START_ORDER', () => {
-  it('starts exactly the services of the topology, auth first and the edge service last', async () => {
-    const { airlockTopology, edgeService } = await import('@airlock/topology');
+  it('starts exactly the services of the topology, the issuer first and the edge service last', async () => {
+    const { airlockTopology, edgeService, issuerServiceOf } = await import('@airlock/topology');
     expect([...START_ORDER].sort()).toEqual(airlockTopology.services.map((service) => service.name).sort());
-    expect(START_ORDER[0]).toBe('auth');
+    expect(START_ORDER[0]).toBe(issuerServiceOf(airlockTopology).name);
     expect(START_ORDER[START_ORDER.length - 1]).toBe(edgeService(airlockTopology).name);
   });
 });

@@ -24,6 +24,8 @@ export interface AuthFailureOptions {
   readonly foreignCaller: string;
   /** Another service's audience, for the replay case. */
   readonly otherAudience: string;
+  /** Whether the service requires a `jti` (its token policy's requiredClaims); default true. */
+  readonly requiresJti?: boolean;
 }
 
 export async function authFailureCases(options: AuthFailureOptions): Promise<AuthFailureCase[]> {
@@ -59,8 +61,15 @@ export async function authFailureCases(options: AuthFailureOptions): Promise<Aut
     ),
     invalid('alg none', bearer(unsignedToken({ ...validClaims, iss: 'x', aud: options.audience }))),
     invalid('signed by a foreign key with our kid', bearer(await mint({ key: attacker.privateKey }))),
+    invalid('Basic credentials instead of a bearer token', 'Basic YTpi'),
+    invalid(
+      'issued too long ago (older than auth’s longest lifetime)',
+      bearer(await mint({ claims: { iat: now - 3600, exp: now + 300 } })),
+    ),
     invalid('wrong token type (id token)', bearer(await mint({ typ: 'JWT' }))),
-    invalid('missing jti', bearer(await mint({ claims: { jti: undefined } }))),
+    ...(options.requiresJti === false
+      ? []
+      : [invalid('missing jti', bearer(await mint({ claims: { jti: undefined } })))]),
     {
       name: `wrong caller (${options.foreignCaller})`,
       authorization: bearer(await mint({ claims: { act: { sub: options.foreignCaller } } })),

@@ -33,6 +33,12 @@ export interface TokenLayerSuiteOptions {
   readonly pathParams?: Readonly<Record<string, string>>;
   /** Headers sent with every request (an Idempotency-Key where the service requires one). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** A valid body for a route, so a refusal is shown to come before any work on it; undefined sends none. */
+  readonly body?: (route: RouteLike) => object | Buffer | undefined;
+  /** Claims the service requires beyond service-kit's (its token policy's requiredClaims). */
+  readonly requiredClaims?: readonly string[];
+  /** Called after each route's refusals: asserts that nothing was written (rows, records, calls). */
+  readonly assertUntouched?: () => void;
   /** The routes the service registers; compared with the topology's. */
   readonly registeredRoutes: () => readonly RouteLike[];
 }
@@ -52,12 +58,16 @@ export function describeTokenLayer(options: TokenLayerSuiteOptions): void {
     throw new Error(`${options.service}: the topology gives it no route, or no service that may not call it`);
   }
 
-  const send = (method: string, url: string, authorization: string | undefined): request.Test => {
+  const send = (route: { method: string; path: string; url: string }, authorization: string | undefined) => {
     const agent = request(options.app());
-    const call = method === 'GET' ? agent.get(url) : agent[method === 'POST' ? 'post' : 'delete'](url);
+    const call =
+      route.method === 'GET'
+        ? agent.get(route.url)
+        : agent[route.method === 'POST' ? 'post' : 'delete'](route.url);
     for (const [name, value] of Object.entries(options.headers ?? {})) call.set(name, value);
     if (authorization !== undefined) call.set('Authorization', authorization);
-    return call;
+    const body = options.body?.(route);
+    return body === undefined ? call : call.send(body);
   };
 
   describe(`${options.service}: the token layer (derived from the topology)`, () => {
@@ -69,21 +79,23 @@ export function describeTokenLayer(options: TokenLayerSuiteOptions): void {
           validClaims: options.validClaims,
           foreignCaller,
           otherAudience,
+          requiresJti: options.requiredClaims?.includes('jti') ?? false,
         });
         for (const failure of cases) {
-          const response = await send(route.method, route.url, failure.authorization);
+          const response = await send(route, failure.authorization);
           expect({ case: failure.name, status: response.status, code: errorCode(response) }).toEqual({
             case: failure.name,
             status: failure.status,
             code: failure.code,
           });
         }
+        options.assertUntouched?.();
       });
     });
 
     it.each(others)('refuses a token minted for %s (audience replay)', async (audience) => {
       const token = await options.issuer().mint({ claims: { ...options.validClaims, aud: audience } });
-      const response = await send(firstRoute.method, firstRoute.url, `Bearer ${token}`);
+      const response = await send(firstRoute, `Bearer ${token}`);
       expect({ status: response.status, code: errorCode(response) }).toEqual({
         status: 401,
         code: 'invalid_token',

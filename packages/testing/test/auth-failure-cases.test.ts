@@ -53,11 +53,26 @@ describe('authFailureCases', () => {
       ['wrong algorithm (HS256 with a guessed secret)', 401, 'invalid_token'],
       ['alg none', 401, 'invalid_token'],
       ['signed by a foreign key with our kid', 401, 'invalid_token'],
+      ['Basic credentials instead of a bearer token', 401, 'invalid_token'],
+      ['issued too long ago (older than auth’s longest lifetime)', 401, 'invalid_token'],
       ['wrong token type (id token)', 401, 'invalid_token'],
       ['missing jti', 401, 'invalid_token'],
       ['wrong caller (image-processor)', 403, 'caller_not_allowed'],
       ['direct user token (no act: the client itself calls)', 403, 'caller_not_allowed'],
     ]);
+  });
+
+  it('leaves out the jti case for a service that does not require one', async () => {
+    const withoutJti = await authFailureCases({
+      issuer,
+      audience: 'orders',
+      validClaims,
+      foreignCaller: 'image-processor',
+      otherAudience: 'payments',
+      requiresJti: false,
+    });
+    expect(withoutJti.map((failure) => failure.name)).not.toContain('missing jti');
+    expect(withoutJti).toHaveLength(cases.length - 1);
   });
 
   it('sends no header, or a header that is not a JWT, for the first two', () => {
@@ -68,6 +83,9 @@ describe('authFailureCases', () => {
   it('breaks the time claims', () => {
     const now = Date.now() / 1000;
     expect(Number(claimsOf('expired token').exp)).toBeLessThan(now);
+    expect(Number(claimsOf('issued too long ago (older than auth’s longest lifetime)').iat)).toBeLessThan(
+      now - 3000,
+    );
     expect(Number(claimsOf('token not valid yet').nbf)).toBeGreaterThan(now);
   });
 

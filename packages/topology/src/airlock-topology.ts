@@ -36,6 +36,7 @@ export const airlockTopology = defineTopology({
       purpose: 'Single entry point; phantom tokens.',
       holds:
         'Its workload key; cached single-audience JWTs of active users (minutes); clients’ opaque tokens in transit.',
+      container: { persistsData: true },
     },
     {
       name: 'auth',
@@ -43,6 +44,7 @@ export const airlockTopology = defineTopology({
       zones: ['identity'],
       purpose: 'OAuth 2.1 authorization server.',
       holds: 'Token-signing private keys; password hashes; sessions, grants and opaque tokens (hashed ids).',
+      container: { persistsData: true, memoryMb: 384 },
     },
     {
       name: 'orders',
@@ -50,6 +52,7 @@ export const airlockTopology = defineTopology({
       zones: ['core'],
       purpose: 'Catalog and orders of the signed-in user.',
       holds: 'Its workload key; every user’s orders; JWTs for orders and payments of the users it serves.',
+      container: { persistsData: true },
     },
     {
       name: 'payments',
@@ -58,6 +61,7 @@ export const airlockTopology = defineTopology({
       purpose: 'Idempotent charges and refunds.',
       holds:
         'Charges and refunds (no card data: a fake payment-method reference); JWTs addressed to payments.',
+      container: { persistsData: true },
     },
     {
       name: 'image-processor',
@@ -65,6 +69,9 @@ export const airlockTopology = defineTopology({
       zones: ['sandbox'],
       purpose: 'Re-encodes uploaded images.',
       holds: 'Nothing secret: uploaded images in memory, and JWTs addressed to image-processor.',
+      // Nothing persistent: a compromised sandbox has no writable place that outlives the container. More
+      // memory for decoding, within sharp's pixel limits.
+      container: { memoryMb: 512 },
     },
   ],
   calls: [

@@ -2,6 +2,7 @@
 export type {
   CallPrincipal,
   CallSpec,
+  ContainerSpec,
   EdgeRouteSpec,
   HttpMethod,
   RouteSpec,
@@ -20,6 +21,7 @@ export { allowedCallsTo, callersOfRoute, type AllowedCall } from './callers.js';
 export { tokenExchangeRules, type TokenExchangeRule } from './token-exchange-policy.js';
 export { renderMermaid, renderTopologyMarkdown } from './render-markdown.js';
 export { renderServiceAccessMarkdown } from './render-service-access.js';
+export { renderServiceInventoryMarkdown } from './render-service-inventory.js';
 export { replaceGeneratedSection } from './generated-section.js';
 export {
   JWKS_PATH,

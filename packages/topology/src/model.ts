@@ -29,6 +29,15 @@ export interface ServiceSpec {
   readonly purpose: string;
   /** What an attacker who controls the service holds (keys, data): the threat model's table of assets. */
   readonly holds: string;
+  /** How it runs in a container, where it departs from the default (nothing persistent, 256 MB). */
+  readonly container?: ContainerSpec;
+}
+
+export interface ContainerSpec {
+  /** It keeps keys or a database: it gets a data volume of its own; nothing else does. */
+  readonly persistsData?: boolean;
+  /** Memory limit in MB. */
+  readonly memoryMb?: number;
 }
 
 /**

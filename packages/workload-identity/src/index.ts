@@ -1,4 +1,5 @@
-// Public entry of @airlock/workload-identity: a service's own key pair and its private_key_jwt assertions.
+// Public entry of @airlock/workload-identity: a service's own key pair, its private_key_jwt assertions, and the
+// one token-exchange client the services use to call auth.
 export { ensureWorkloadKeyPair, type WorkloadKeyPair } from './ensure-workload-key-pair.js';
 export { readWorkloadPublicJwk } from './read-workload-public-jwk.js';
 export {
@@ -13,7 +14,21 @@ export { WorkloadIdentityError, type WorkloadIdentityErrorCode } from './errors.
 export {
   ACCESS_TOKEN_TYPE,
   JWT_BEARER_CLIENT_ASSERTION,
+  JWT_TOKEN_TYPE,
+  REFRESH_TOKEN_TYPE,
   TOKEN_EXCHANGE_GRANT,
   tokenExchangeForm,
   type TokenExchangeFormOptions,
 } from './token-exchange-form.js';
+export {
+  createTokenExchangeClient,
+  exchangeOrThrow,
+  MAX_EXCHANGE_RESPONSE_BYTES,
+  MAX_EXCHANGE_TIMEOUT_MS,
+  TokenExchangeError,
+  type TokenExchangeClient,
+  type TokenExchangeClientOptions,
+  type TokenExchangeErrorCode,
+  type TokenExchangeRequest,
+  type TokenExchangeResult,
+} from './exchange-token.js';

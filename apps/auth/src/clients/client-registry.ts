@@ -1,13 +1,11 @@
 // The clients auth knows, and nothing else (dynamic registration is off). End-user clients are public
 // (PKCE, no secret); service clients authenticate with private_key_jwt, and their public keys are read from
 // the data folder each time the client is looked up, so a service started after auth works without a restart.
-import { airlockTopology, tokenExchangeRules } from '@airlock/topology';
-import { readWorkloadPublicJwk } from '@airlock/workload-identity';
+import { airlockTopology, issuerServiceOf, tokenExchangeRules } from '@airlock/topology';
+import { readWorkloadPublicJwk, TOKEN_EXCHANGE_GRANT } from '@airlock/workload-identity';
 import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
 import type { Logger } from '@airlock/service-kit';
 import { SIGNING_ALG } from '../keys/signing-key-set.js';
-
-export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 /** Scopes an end-user client may ask for; `admin` is granted only to users with the admin role. */
 export const USER_SCOPES = ['openid', 'offline_access', 'orders', 'images', 'admin'] as const;
@@ -22,7 +20,7 @@ export const END_USER_CLIENT_IDS: ReadonlySet<string> = new Set([CLI_CLIENT_ID, 
 /** Every service of the topology but auth itself authenticates to auth as a client of its own name. */
 export const SERVICE_CLIENT_IDS: readonly string[] = airlockTopology.services
   .map((service) => service.name)
-  .filter((name) => name !== 'auth');
+  .filter((name) => name !== issuerServiceOf(airlockTopology).name);
 
 /** Token exchange only for the services that the topology lets request one; the rest get no grant at all. */
 function serviceGrantTypes(service: string): string[] {

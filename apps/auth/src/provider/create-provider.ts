@@ -12,13 +12,10 @@ import {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
-import {
-  CLI_CLIENT_ID,
-  TOKEN_EXCHANGE_GRANT,
-  USER_SCOPES,
-  type ClientRegistry,
-} from '../clients/client-registry.js';
+import { TOKEN_EXCHANGE_GRANT } from '@airlock/workload-identity';
+import { CLI_CLIENT_ID, USER_SCOPES, type ClientRegistry } from '../clients/client-registry.js';
 import { AUTH_PATH_PREFIX } from '../config.js';
+import { service } from '../service.js';
 import type { LoadedSigningKeys } from '../keys/loaded-signing-keys.js';
 import { providerJwks, SIGNING_ALG } from '../keys/signing-key-set.js';
 import type { UserStore } from '../users/user-store.js';
@@ -42,7 +39,7 @@ export const MAX_CLIENT_ASSERTION_LIFETIME_SECONDS = 300;
 
 /** The services the topology lets call introspection: the gateway. */
 export const INTROSPECTION_CLIENTS: ReadonlySet<string> = new Set(
-  callersOfRoute(airlockTopology, 'auth', 'POST', `${AUTH_PATH_PREFIX}/token/introspection`),
+  callersOfRoute(airlockTopology, service.name, 'POST', `${AUTH_PATH_PREFIX}/token/introspection`),
 );
 
 export interface ProviderDeps {

@@ -11,11 +11,10 @@ import { END_USER_CLIENT_IDS } from '../clients/client-registry.js';
 import type { LoadedSigningKeys } from '../keys/loaded-signing-keys.js';
 import { SIGNING_ALG } from '../keys/signing-key-set.js';
 import type { UserStore } from '../users/user-store.js';
+import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from '@airlock/workload-identity';
 import { mayHoldScope } from './grant-scopes.js';
 import { hashId, type SqliteStore } from './sqlite-adapter.js';
 
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 /** The longest an internal JWT lives; also bounded by the subject token's own expiry. */
 export const INTERNAL_TOKEN_TTL_SECONDS = 300;
 /** Scopes about the client's session with auth, meaningless to a service. */

@@ -2,17 +2,24 @@
 // would at its first start) and calls auth with private_key_jwt client assertions signed by it.
 import {
   createClientAssertion,
+  ACCESS_TOKEN_TYPE,
   ensureWorkloadKeyPair,
+  TOKEN_EXCHANGE_GRANT,
   type WorkloadKeyPair,
 } from '@airlock/workload-identity';
+import { airlockTopology, issuerServiceOf } from '@airlock/topology';
+
 import type { RunningAuth } from './auth-server.js';
 
-export const SERVICES = ['gateway', 'orders', 'payments', 'image-processor'] as const;
-export type Service = (typeof SERVICES)[number];
+/** Every service of the topology but auth itself: each has a workload key and may try to authenticate. */
+export const SERVICES: readonly string[] = airlockTopology.services
+  .map((service) => service.name)
+  .filter((name) => name !== issuerServiceOf(airlockTopology).name);
+export type Service = string;
 
 export interface Workloads {
   readonly issuer: string;
-  readonly keys: Readonly<Record<Service, WorkloadKeyPair>>;
+  readonly keys: Readonly<Record<Service, WorkloadKeyPair | undefined>>;
 }
 
 export async function setUpWorkloads(server: Pick<RunningAuth, 'issuer' | 'dataDir'>): Promise<Workloads> {
@@ -21,9 +28,17 @@ export async function setUpWorkloads(server: Pick<RunningAuth, 'issuer' | 'dataD
   );
   const keys = Object.fromEntries(SERVICES.map((service, index) => [service, pairs[index]])) as Record<
     Service,
-    WorkloadKeyPair
+    WorkloadKeyPair | undefined
   >;
   return { issuer: server.issuer, keys };
+}
+
+/** The workload key pair of a client service; throws for a name that is not one. */
+export function keyOf(workloads: Workloads, service: Service): WorkloadKeyPair {
+  const pair = workloads.keys[service];
+  if (pair === undefined)
+    throw new Error(`no workload key for ${service}: not a client service of the topology`);
+  return pair;
 }
 
 export async function assertionFor(
@@ -31,7 +46,10 @@ export async function assertionFor(
   service: Service,
   audience = workloads.issuer,
 ): Promise<string> {
-  const { privateKey, kid } = workloads.keys[service];
+  const pair = workloads.keys[service];
+  if (pair === undefined)
+    throw new Error(`no workload key for ${service}: not a client service of the topology`);
+  const { privateKey, kid } = pair;
   return createClientAssertion({ service, privateKey, kid, audience });
 }
 
@@ -90,8 +108,8 @@ export async function introspect(
   return body;
 }
 
-export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
-export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const TOKEN_EXCHANGE = TOKEN_EXCHANGE_GRANT;
+export { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE };
 
 export async function exchangeAs(
   workloads: Workloads,

@@ -1,7 +1,7 @@
 // Auth's configuration: defaults, and the refusals that keep a weak setup out of production.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_ISSUER, DEFAULT_PORT, parseAuthConfig } from '../../src/config.js';
+import { DEFAULT_ISSUER, parseAuthConfig } from '../../src/config.js';
 
 describe('parseAuthConfig', () => {
   it('defaults to the gateway issuer, the topology port and loopback', () => {
@@ -12,7 +12,6 @@ describe('parseAuthConfig', () => {
       host: '127.0.0.1',
       production: false,
     });
-    expect(DEFAULT_PORT).toBe(8081);
     expect(config.accessTokenTtlSeconds).toBe(900);
     expect(config.authDir.endsWith('/.data/auth')).toBe(true);
   });

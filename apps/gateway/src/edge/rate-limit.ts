@@ -26,6 +26,8 @@ export class RateLimiter {
   readonly #burst: number;
   readonly #maxKeys: number;
   readonly #now: () => number;
+  /** The key inserted last, i.e. the last in the Map's order. */
+  #newest: string | undefined;
 
   constructor(options: RateLimitOptions) {
     if (!Number.isFinite(options.ratePerSecond) || options.ratePerSecond <= 0) {
@@ -59,10 +61,14 @@ export class RateLimiter {
       if (refill > 0) bucket.tokens = Math.min(this.#burst, bucket.tokens + refill);
       bucket.updatedAtMs = now;
       // Re-insert to move the key to the end of the Map's order: eviction then drops the idlest bucket, not the
-      // (possibly empty) bucket of a client that is active right now.
-      this.#buckets.delete(key);
-      this.#buckets.set(key, bucket);
+      // (possibly empty) bucket of a client that is active right now. A key that is already the newest (one
+      // busy client, one busy token) stays where it is: same order, no Map churn.
+      if (key !== this.#newest) {
+        this.#buckets.delete(key);
+        this.#buckets.set(key, bucket);
+      }
     }
+    this.#newest = key;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return ALLOWED;

@@ -42,6 +42,8 @@ export class TokenCache {
   // A Map iterates in insertion order, so re-inserting on a hit makes its first key the least recently used.
   readonly #entries = new Map<string, Entry>();
   readonly #options: Required<TokenCacheOptions>;
+  /** The key inserted last, i.e. the last in the Map's order (a stale value only costs one re-insert). */
+  #newest: string | undefined;
 
   constructor(options: TokenCacheOptions) {
     checkPositiveInteger('maxEntries', options.maxEntries);
@@ -67,9 +69,13 @@ export class TokenCache {
       this.#entries.delete(key);
       return undefined;
     }
-    // Refresh recency: delete and re-insert moves the key to the end of the iteration order.
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    // Refresh recency: delete and re-insert moves the key to the end of the iteration order (unless it is
+    // already there: the hot key of a busy client costs no Map churn).
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
@@ -80,6 +86,7 @@ export class TokenCache {
     this.#entries.delete(key);
     if (ttl <= 0) return 0;
     this.#entries.set(key, { value, expiresAtMs: now + ttl });
+    this.#newest = key;
     while (this.#entries.size > this.#options.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;

@@ -10,12 +10,8 @@ import { clientResponseHeaders, type ResponseScrubContext } from './scrub-header
 
 export type ForwardOutcome =
   | { readonly kind: 'completed'; readonly status: number }
-  | {
-      readonly kind: 'failed';
-      readonly status: number;
-      readonly code: ForwardErrorCode;
-      readonly detail: string;
-    }
+  /** Nothing had been sent: the gateway answered with its own error (the refusal table has its status). */
+  | { readonly kind: 'failed'; readonly code: ForwardErrorCode; readonly detail: string }
   /** The response had started when something went wrong; the connection was cut. */
   | { readonly kind: 'cut'; readonly code: ForwardErrorCode; readonly detail: string };
 
@@ -27,6 +23,9 @@ export type ForwardErrorCode =
   | 'payload_too_large'
   | 'client_closed';
 
+/** Request body: none, the request itself (Content-Length framed), or chunked with a byte limit. */
+export type RequestBody = 'none' | 'framed' | { readonly chunkedLimit: number };
+
 export interface ForwardOptions {
   readonly dispatcher: Dispatcher;
   readonly origin: string;
@@ -36,8 +35,7 @@ export interface ForwardOptions {
   readonly headers: string[];
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  /** Request body: none, the request itself (Content-Length framed), or chunked with a byte limit. */
-  readonly body: 'none' | 'framed' | { readonly chunkedLimit: number };
+  readonly body: RequestBody;
   readonly timeoutMs: number;
   readonly scrub: Omit<ResponseScrubContext, 'status'>;
   /** Headers the gateway adds to every answer (security headers, request id, CORS), as a flat list. */
@@ -47,7 +45,7 @@ export interface ForwardOptions {
   /** Only user routes: refuse or cut answers that carry a JWT. */
   readonly scanBody: boolean;
   /** Writes the gateway's own error answer (only called while nothing has been sent). */
-  readonly sendError: (status: number, code: ForwardErrorCode) => void;
+  readonly sendError: (code: ForwardErrorCode) => void;
   readonly onDone: (outcome: ForwardOutcome) => void;
 }
 
@@ -74,24 +72,24 @@ async function* limitedBody(req: Readable, limit: number): AsyncGenerator<Buffer
   }
 }
 
-function classify(error: Error): { status: number; code: ForwardErrorCode } {
-  if (error instanceof BodyTooLarge) return { status: 413, code: 'payload_too_large' };
-  if (error instanceof JwtInResponse) return { status: 502, code: 'upstream_response_rejected' };
-  if (error instanceof ClientClosed) return { status: 499, code: 'client_closed' };
+function classify(error: Error): ForwardErrorCode {
+  if (error instanceof BodyTooLarge) return 'payload_too_large';
+  if (error instanceof JwtInResponse) return 'upstream_response_rejected';
+  if (error instanceof ClientClosed) return 'client_closed';
   const code = 'code' in error ? error.code : undefined;
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-      return { status: 504, code: 'upstream_timeout' };
+      return 'upstream_timeout';
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'ECONNREFUSED':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return { status: 503, code: 'upstream_unavailable' };
+      return 'upstream_unavailable';
     default:
-      return { status: 502, code: 'bad_gateway' };
+      return 'bad_gateway';
   }
 }
 
@@ -172,7 +170,7 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    const { status, code } = classify(error);
+    const code = classify(error);
     const detail = describe(error);
     if (code === 'client_closed') {
       this.#settle({ kind: 'cut', code, detail });
@@ -185,8 +183,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.#headers = undefined;
-    this.#options.sendError(status, code);
-    this.#settle({ kind: 'failed', status, code, detail });
+    this.#options.sendError(code);
+    this.#settle({ kind: 'failed', code, detail });
   }
 
   #writeHead(): void {

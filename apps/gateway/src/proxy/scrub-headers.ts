@@ -144,6 +144,8 @@ function hasPrefix(name: string, prefixes: readonly string[]): boolean {
 function connectionListed(values: readonly string[]): Set<string> | undefined {
   let listed: Set<string> | undefined;
   for (const value of values) {
+    // The common value names only a header that is hop-by-hop already: nothing more to remove.
+    if (value === 'keep-alive') continue;
     for (const item of value.split(',')) {
       const name = item.trim().toLowerCase();
       if (name !== '') (listed ??= new Set()).add(name);

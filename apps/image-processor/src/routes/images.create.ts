@@ -15,6 +15,7 @@ import {
 } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
 import { routeTokenGuard } from '@airlock/service-kit/protected-routes';
+import type { RouteDeclaration } from '@airlock/service-kit/protected-routes';
 import type { TokenVerifier } from '@airlock/token-verification';
 
 import { detectFormat, formatOfContentType } from '../image/detect-format.js';
@@ -26,11 +27,13 @@ import { makeThumbnail } from '../image/make-thumbnail.js';
 import { service } from '../service.js';
 import type { Slots } from '../slots.js';
 
-const METHOD = 'POST';
+const METHOD = 'POST' as const;
 const PATH = '/images';
 const ROUTE = `${METHOD} ${PATH}`;
 /** The scope a user's token must carry to have images processed. */
 export const IMAGES_SCOPE = 'images';
+/** The one route the sandbox serves, as the token layer declares it. */
+export const imagesCreateRoute: RouteDeclaration = { method: METHOD, path: PATH, scopes: [IMAGES_SCOPE] };
 
 /** What the route answers with on success. */
 export interface CreateImageResponse {
@@ -82,10 +85,7 @@ export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
   const { logger, verifier, capacity } = deps;
   // The callers the topology allows, the scope, and one deny audit line per token refusal; the request's one
   // audit line is otherwise written below, once the image is done or refused.
-  const guard = routeTokenGuard(
-    { method: METHOD, path: PATH, scopes: [IMAGES_SCOPE] },
-    { service: service.name, verifier, logger },
-  );
+  const guard = routeTokenGuard(imagesCreateRoute, { service: service.name, verifier, logger });
 
   // Behind the guard, so the token is accepted and names the caller in `act`.
   const audit = (req: Request, decision: 'allow' | 'deny', reason: string): void => {

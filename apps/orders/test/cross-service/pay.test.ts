@@ -279,8 +279,8 @@ describe('when payments fails', () => {
       paymentsUrl: payments.url,
       tokenExchanger: {
         exchange: async () => {
-          const { TokenExchangeError } = await import('../../src/clients/token-exchange-client.js');
-          throw new TokenExchangeError('exchange_unavailable', 'auth down');
+          const { TokenExchangeError } = await import('@airlock/workload-identity');
+          throw new TokenExchangeError('exchange_unreachable', 'auth down');
         },
       },
     });

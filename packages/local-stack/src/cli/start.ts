@@ -61,7 +61,7 @@ const password =
       ? readFileSync(passwordFile, 'utf8').trim()
       : '(see auth’s output above)';
 console.log(`
-Airlock is running. Gateway: ${stack.urls.gateway}  (the only entry point; the other services listen on loopback)
+Airlock is running. Gateway: ${stack.edgeUrl}  (the only entry point; the other services listen on loopback)
   Users: alice, bob (users), carol (admin). Password: ${password}
   Get a token:   AIRLOCK_PASSWORD=<password> ./airlock sign-in alice   (without the variable: in a browser)
   Narrated demo: ./airlock demo

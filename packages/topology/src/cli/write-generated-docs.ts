@@ -1,11 +1,12 @@
-// Writes the generated sections of the docs (docs/architecture.md and each service README that carries
-// the `service-access` markers), or with --check fails when any of them is out of date.
+// Writes the generated sections of the docs (docs/architecture.md, the threat model's service inventory and each
+// service README that carries the `service-access` markers), or with --check fails when any of them is out of date.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { airlockTopology } from '../airlock-topology.js';
 import { replaceGeneratedSection } from '../generated-section.js';
 import { renderTopologyMarkdown } from '../render-markdown.js';
 import { renderServiceAccessMarkdown } from '../render-service-access.js';
+import { renderServiceInventoryMarkdown } from '../render-service-inventory.js';
 
 const repoRoot = new URL('../../../../', import.meta.url);
 
@@ -20,6 +21,11 @@ const docs: GeneratedDoc[] = [
     path: 'docs/architecture.md',
     section: 'topology',
     render: () => renderTopologyMarkdown(airlockTopology),
+  },
+  {
+    path: 'docs/threat-model.md',
+    section: 'services',
+    render: () => renderServiceInventoryMarkdown(airlockTopology),
   },
   ...airlockTopology.services.map((service) => ({
     path: `apps/${service.name}/README.md`,

@@ -1,5 +1,6 @@
-// Every route of payments against the shared authentication and caller failures, the caller policy from the
-// topology, routing (404/405), and what reaches the logs.
+// Payments' security cases: the token layer derived from the topology (every route x the shared authentication
+// failures with a real body and no data touched, audience replay from every other service, the registered
+// routes), then payments' own: the caller policy (orders only), refunds for admins only, routing, the logs.
 import { Writable } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -7,16 +8,15 @@ import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { airlockTopology, allowedCallsTo } from '@airlock/topology';
 import { errorCode } from '@airlock/testing/http';
-import { authFailureCases } from '@airlock/testing/auth-failure-cases';
-import type { AuthFailureCase } from '@airlock/testing/auth-failure-cases';
+import { describeTokenLayer } from '@airlock/testing/token-layer-suite';
 
 import { paymentsRoutes } from '../src/app.js';
 import { PaymentsRepository } from '../src/db/payments-repository.js';
+import { service, tokenPolicy } from '../src/service.js';
 import { createPaymentsHarness } from './support/harness.js';
 import type { PaymentsHarness } from './support/harness.js';
 
 let harness: PaymentsHarness;
-let cases: AuthFailureCase[];
 const logLines: string[] = [];
 
 const routes = [
@@ -46,33 +46,24 @@ beforeAll(async () => {
       callback();
     },
   });
-  harness = await createPaymentsHarness(createLogger({ service: 'payments', destination }));
-  cases = await authFailureCases({
-    issuer: harness.issuer,
-    audience: 'payments',
-    validClaims: { scope: 'orders admin', act: { sub: 'orders', act: { sub: 'gateway' } } },
-    foreignCaller: 'gateway',
-    otherAudience: 'orders',
-  });
+  harness = await createPaymentsHarness(createLogger({ service: service.name, destination }));
 });
 afterAll(() => {
   harness.close();
 });
 
-describe.each(routes)('$method $path refuses every authentication failure', (route) => {
-  it('answers each case with its status and code, and touches no data', async () => {
-    for (const failure of cases) {
-      const call = request(harness.app).post(route.path).set('Idempotency-Key', 'key-auth-cases');
-      if (failure.authorization !== undefined) call.set('Authorization', failure.authorization);
-      const response = await call.send(route.body);
-      expect({ case: failure.name, status: response.status, code: errorCode(response) }).toEqual({
-        case: failure.name,
-        status: failure.status,
-        code: failure.code,
-      });
-    }
+describeTokenLayer({
+  service: service.name,
+  app: () => harness.app,
+  issuer: () => harness.issuer,
+  validClaims: { scope: 'orders admin', act: { sub: 'orders', act: { sub: 'gateway' } } },
+  headers: { 'Idempotency-Key': 'key-auth-cases' },
+  requiredClaims: tokenPolicy.requiredClaims,
+  body: (route) => routes.find((candidate) => candidate.path === route.path)?.body,
+  assertUntouched: () => {
     expect(harness.db.prepare('SELECT COUNT(*) AS n FROM idempotency_records').get()?.['n']).toBe(0);
-  });
+  },
+  registeredRoutes: () => paymentsRoutes(new PaymentsRepository(harness.db), () => new Date()),
 });
 
 describe('caller policy', () => {
@@ -109,17 +100,7 @@ describe('caller policy', () => {
 });
 
 describe('routing', () => {
-  it('registers exactly the routes the topology declares for payments', () => {
-    const repository = new PaymentsRepository(harness.db);
-    const registered = paymentsRoutes(repository, () => new Date()).map(
-      (route) => `${route.method} ${route.path}`,
-    );
-    const declared = allowedCallsTo(airlockTopology, 'payments').map((call) => `${call.method} ${call.path}`);
-    expect(new Set(registered)).toEqual(new Set(declared));
-    expect(registered).toHaveLength(new Set(registered).size);
-  });
-
-  it.each(allowedCallsTo(airlockTopology, 'payments'))(
+  it.each(allowedCallsTo(airlockTopology, service.name))(
     'serves $method $path behind a token (401 without one)',
     async (call) => {
       const response = await request(harness.app)[call.method === 'GET' ? 'get' : 'post'](call.path);

@@ -1,22 +1,22 @@
-// Orders' security properties: every route against the shared token failures, object-level (API1) and
-// function-level (API5) authorization, audience replay from other services, the topology's routes, routing.
+// Orders' security cases: the token layer derived from the topology (every route x the shared authentication
+// failures, audience replay from every other service, the registered routes), then orders' own authorization:
+// object level (API1), function level (API5), server-owned properties (API3), routing.
 import { Writable } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { airlockTopology, allowedCallsTo } from '@airlock/topology';
-import { authFailureCases } from '@airlock/testing/auth-failure-cases';
-import type { AuthFailureCase } from '@airlock/testing/auth-failure-cases';
+import { describeTokenLayer } from '@airlock/testing/token-layer-suite';
 import { errorCode, field } from '@airlock/testing/http';
 
 import { ordersRoutes } from '../src/app.js';
 import { OrdersRepository } from '../src/db/orders-repository.js';
+import { service, tokenPolicy } from '../src/service.js';
 import { createOrdersHarness, standInExchanger } from './support/harness.js';
 import type { OrdersHarness } from './support/harness.js';
 
 let harness: OrdersHarness;
-let cases: AuthFailureCase[];
 let alice: string;
 let bob: string;
 let aliceOrderId: string;
@@ -31,16 +31,9 @@ beforeAll(async () => {
       callback();
     },
   });
-  harness = await createOrdersHarness({ logger: createLogger({ service: 'orders', destination }) });
+  harness = await createOrdersHarness({ logger: createLogger({ service: service.name, destination }) });
   alice = await harness.userToken('alice');
   bob = await harness.userToken('bob');
-  cases = await authFailureCases({
-    issuer: harness.issuer,
-    audience: 'orders',
-    validClaims: { sub: 'alice', scope: 'orders admin', act: { sub: 'gateway' } },
-    foreignCaller: 'image-processor',
-    otherAudience: 'payments',
-  });
   const created = await request(harness.app)
     .post('/orders')
     .set('Authorization', `Bearer ${alice}`)
@@ -51,7 +44,7 @@ afterAll(() => {
   harness.close();
 });
 
-const protectedRoutes = allowedCallsTo(airlockTopology, 'orders').map((call) => ({
+const protectedRoutes = allowedCallsTo(airlockTopology, service.name).map((call) => ({
   method: call.method,
   path: call.path,
   url: call.path.replace(':id', ANY_ORDER),
@@ -62,32 +55,29 @@ function send(method: string, url: string): request.Test {
   return method === 'GET' ? agent.get(url) : agent.post(url).set('Idempotency-Key', 'key-security-1');
 }
 
-describe.each(protectedRoutes)('$method $path refuses every authentication failure', (route) => {
-  it('answers each case with its status and code', async () => {
-    for (const failure of cases) {
-      const call = send(route.method, route.url);
-      if (failure.authorization !== undefined) call.set('Authorization', failure.authorization);
-      const response = await call;
-      expect({ case: failure.name, status: response.status, code: errorCode(response) }).toEqual({
-        case: failure.name,
-        status: failure.status,
-        code: failure.code,
-      });
-    }
-  });
+describeTokenLayer({
+  service: service.name,
+  app: () => harness.app,
+  issuer: () => harness.issuer,
+  validClaims: { sub: 'alice', scope: 'orders admin', act: { sub: 'gateway' } },
+  requiredClaims: tokenPolicy.requiredClaims,
+  pathParams: { id: ANY_ORDER },
+  headers: { 'Idempotency-Key': 'key-security-1' },
+  registeredRoutes: () =>
+    ordersRoutes({
+      repository: new OrdersRepository(harness.db),
+      tokenExchanger: standInExchanger(harness.issuer),
+      payments: {
+        createCharge: () => Promise.reject(new Error('unused')),
+        createRefund: () => Promise.reject(new Error('unused')),
+      },
+      logger: createLogger({ service: service.name, level: 'silent' }),
+      now: () => new Date(),
+      paymentMethod: 'pm_fake_visa',
+    }),
 });
 
-describe('audience replay (a token minted for another service)', () => {
-  it.each(['image-processor', 'payments', 'auth', 'gateway'])(
-    'refuses a token with aud %s at orders with 401',
-    async (audience) => {
-      const token = await harness.userToken('alice', { aud: audience });
-      const response = await request(harness.app).get('/orders').set('Authorization', `Bearer ${token}`);
-      expect(response.status).toBe(401);
-      expect(errorCode(response)).toBe('invalid_token');
-    },
-  );
-
+describe('the tokens orders itself sends on', () => {
   it('refuses the very token orders sends to payments (aud payments, act orders)', async () => {
     const exchanged = await standInExchanger(harness.issuer).exchange(alice, 'orders');
     const response = await request(harness.app).get('/orders').set('Authorization', `Bearer ${exchanged}`);
@@ -207,24 +197,30 @@ describe('function level (API5): admin routes', () => {
   });
 });
 
-describe('routes and the topology', () => {
-  it('registers exactly the routes the topology declares for orders, and vice versa', () => {
-    const registered = ordersRoutes({
-      repository: new OrdersRepository(harness.db),
-      tokenExchanger: standInExchanger(harness.issuer),
-      payments: {
-        createCharge: () => Promise.reject(new Error('unused')),
-        createRefund: () => Promise.reject(new Error('unused')),
-      },
-      logger: createLogger({ service: 'orders', level: 'silent' }),
-      now: () => new Date(),
-      paymentMethod: 'pm_fake_visa',
-    }).map((route) => `${route.method} ${route.path}`);
-    const declared = protectedRoutes.map((route) => `${route.method} ${route.path}`);
-    expect(new Set(registered)).toEqual(new Set(declared));
-    expect(registered).toHaveLength(new Set(registered).size);
+describe('POST /orders: clients cannot set server-owned properties (API3)', () => {
+  it.each([
+    ['price on an item', { items: [{ sku: 'mug-enamel', quantity: 1, price: 1 }] }],
+    ['unitPrice on an item', { items: [{ sku: 'mug-enamel', quantity: 1, unitPrice: 1 }] }],
+    ['total', { items: [{ sku: 'mug-enamel', quantity: 1 }], total: 1 }],
+    ['status', { items: [{ sku: 'mug-enamel', quantity: 1 }], status: 'paid' }],
+    ['owner', { items: [{ sku: 'mug-enamel', quantity: 1 }], owner: 'bob' }],
+    ['ownerSub', { items: [{ sku: 'mug-enamel', quantity: 1 }], ownerSub: 'bob' }],
+    ['currency', { items: [{ sku: 'mug-enamel', quantity: 1 }], currency: 'USD' }],
+    ['id', { items: [{ sku: 'mug-enamel', quantity: 1 }], id: '00000000-0000-4000-8000-000000000000' }],
+  ])('refuses %s with 400 unknown_field and creates nothing', async (_name, body) => {
+    const count = (): unknown => harness.db.prepare('SELECT COUNT(*) AS n FROM orders').get()?.['n'];
+    const before = count();
+    const response = await request(harness.app)
+      .post('/orders')
+      .set('Authorization', `Bearer ${alice}`)
+      .send(body);
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('unknown_field');
+    expect(count()).toBe(before);
   });
+});
 
+describe('routes and the topology', () => {
   it.each(protectedRoutes)('serves $method $path behind a token (401 without one)', async (route) => {
     const response = await send(route.method, route.url);
     expect(response.status).toBe(401);

@@ -1,4 +1,4 @@
-// Catalog and orders: happy paths, validation errors, and what a user can set and see (OWASP API1, API3).
+// Catalog and orders, the happy paths: what a user orders, sees and filters.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { errorCode, field } from '@airlock/testing/http';
@@ -80,83 +80,6 @@ describe('POST /orders: happy path', () => {
     );
     const row = harness.db.prepare('SELECT owner_sub FROM orders').get();
     expect(row?.['owner_sub']).toBe('alice');
-  });
-});
-
-describe('POST /orders: errors', () => {
-  it.each([
-    ['no items', { items: [] }],
-    ['zero quantity', { items: [{ sku: 'mug-enamel', quantity: 0 }] }],
-    ['negative quantity', { items: [{ sku: 'mug-enamel', quantity: -3 }] }],
-    ['absurd quantity', { items: [{ sku: 'mug-enamel', quantity: 101 }] }],
-    ['fractional quantity', { items: [{ sku: 'mug-enamel', quantity: 1.5 }] }],
-    ['quantity as a string', { items: [{ sku: 'mug-enamel', quantity: '2' }] }],
-    ['sku with odd characters', { items: [{ sku: "mug' OR 1=1", quantity: 1 }] }],
-    ['items not an array', { items: 'mug-enamel' }],
-    [
-      'more than 50 items',
-      { items: Array.from({ length: 51 }, (_, index) => ({ sku: `sku-${index}`, quantity: 1 })) },
-    ],
-  ])('refuses %s with 400 invalid_request', async (_name, body) => {
-    const response = await createOrder(body);
-    expect(response.status).toBe(400);
-    expect(errorCode(response)).toBe('invalid_request');
-  });
-
-  it('refuses an unknown SKU with 400 unknown_sku', async () => {
-    const response = await createOrder({ items: [{ sku: 'gold-bar', quantity: 1 }] });
-    expect(response.status).toBe(400);
-    expect(errorCode(response)).toBe('unknown_sku');
-  });
-
-  it('refuses the same SKU twice with 400 duplicate_sku', async () => {
-    const response = await createOrder({
-      items: [
-        { sku: 'mug-enamel', quantity: 1 },
-        { sku: 'mug-enamel', quantity: 1 },
-      ],
-    });
-    expect(errorCode(response)).toBe('duplicate_sku');
-  });
-
-  it('refuses a body that is not JSON with 415, and a missing body with 400', async () => {
-    const text = await request(harness.app)
-      .post('/orders')
-      .set('Authorization', `Bearer ${alice}`)
-      .set('Content-Type', 'text/plain')
-      .send('items');
-    expect(text.status).toBe(415);
-    const empty = await request(harness.app).post('/orders').set('Authorization', `Bearer ${alice}`);
-    expect(empty.status).toBe(400);
-    expect(errorCode(empty)).toBe('invalid_request');
-  });
-
-  it('refuses a prototype-polluting body', async () => {
-    const response = await request(harness.app)
-      .post('/orders')
-      .set('Authorization', `Bearer ${alice}`)
-      .set('Content-Type', 'application/json')
-      .send('{"items":[{"sku":"mug-enamel","quantity":1}],"__proto__":{"admin":true}}');
-    expect(response.status).toBe(400);
-    expect(errorCode(response)).toBe('forbidden_json_key');
-  });
-});
-
-describe('POST /orders: clients cannot set server-owned properties (API3)', () => {
-  it.each([
-    ['price on an item', { items: [{ sku: 'mug-enamel', quantity: 1, price: 1 }] }],
-    ['unitPrice on an item', { items: [{ sku: 'mug-enamel', quantity: 1, unitPrice: 1 }] }],
-    ['total', { items: [{ sku: 'mug-enamel', quantity: 1 }], total: 1 }],
-    ['status', { items: [{ sku: 'mug-enamel', quantity: 1 }], status: 'paid' }],
-    ['owner', { items: [{ sku: 'mug-enamel', quantity: 1 }], owner: 'bob' }],
-    ['ownerSub', { items: [{ sku: 'mug-enamel', quantity: 1 }], ownerSub: 'bob' }],
-    ['currency', { items: [{ sku: 'mug-enamel', quantity: 1 }], currency: 'USD' }],
-    ['id', { items: [{ sku: 'mug-enamel', quantity: 1 }], id: '00000000-0000-4000-8000-000000000000' }],
-  ])('refuses %s with 400 unknown_field and creates nothing', async (_name, body) => {
-    const response = await createOrder(body);
-    expect(response.status).toBe(400);
-    expect(errorCode(response)).toBe('unknown_field');
-    expect(harness.db.prepare('SELECT COUNT(*) AS n FROM orders').get()?.['n']).toBe(0);
   });
 });
 

@@ -1,0 +1,115 @@
+// The token step of user routes: exactly one well-formed opaque bearer token (401 / 400 / 431 otherwise), the
+// per-token rate limit, then the phantom-token translation: a cached result synchronously, or one exchange at
+// auth per key (single flight). Auth unreachable or answering nonsense is a 503: fail closed.
+import type { Logger } from '@airlock/service-kit';
+import type { Dispatcher } from 'undici';
+import type { GatewayConfig } from '../config.js';
+import { RateLimiter } from '../edge/rate-limit.js';
+import { readBearerToken, type BearerRead } from '../edge/read-bearer-token.js';
+import { PhantomTokens } from '../phantom/phantom-tokens.js';
+import { AuthFailure, createTokenResolver } from '../phantom/resolve-token.js';
+import { TokenCache, type Resolution } from '../phantom/token-cache.js';
+import { deny, type Denial } from './decide.js';
+import type { Exchange } from './exchange.js';
+import type { DenyReason } from './refusals.js';
+import type { Routed } from './route-request.js';
+
+export type ResolvedToken = Extract<Resolution, { kind: 'resolved' }>;
+
+export interface Authenticated {
+  readonly ok: true;
+  readonly resolution: ResolvedToken;
+}
+
+export interface AuthenticatorOptions {
+  readonly config: GatewayConfig;
+  /** The pool to auth's internal listener (its own: client traffic to /auth/* never queues exchanges). */
+  readonly authPool: Dispatcher;
+  readonly authOrigin: string;
+  /** Signs one private_key_jwt client assertion for auth (a fresh `jti` each call). */
+  readonly clientAssertion: () => Promise<string>;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+const BEARER_REFUSALS: Readonly<Record<Exclude<BearerRead['kind'], 'token'>, DenyReason>> = {
+  missing: 'missing_token',
+  duplicate: 'duplicate_authorization',
+  too_large: 'token_too_large',
+  malformed: 'malformed_token',
+  jwt_presented: 'jwt_presented',
+};
+
+export class Authenticator {
+  readonly cache: TokenCache;
+  readonly #phantom: PhantomTokens;
+  readonly #tokenLimiter: RateLimiter;
+  readonly #maxTokenLength: number;
+  readonly #logger: Logger;
+
+  constructor(options: AuthenticatorOptions) {
+    const { config, now } = options;
+    const resolve = createTokenResolver({
+      dispatcher: options.authPool,
+      origin: options.authOrigin,
+      tokenPath: `${new URL(config.issuer).pathname}/token`,
+      issuer: config.issuer,
+      clientId: 'gateway',
+      clientAssertion: options.clientAssertion,
+      timeoutMs: config.authTimeoutMs,
+      now,
+    });
+    this.cache = new TokenCache({ ...config.cache, now });
+    this.#phantom = new PhantomTokens({
+      issuer: config.issuer,
+      cache: this.cache,
+      resolve,
+      maxInFlight: config.maxExchangesInFlight,
+    });
+    const { rateLimits } = config;
+    this.#tokenLimiter = new RateLimiter({ ...rateLimits.perToken, maxKeys: rateLimits.maxKeys, now });
+    this.#maxTokenLength = config.maxTokenLength;
+    this.#logger = options.logger;
+  }
+
+  /** Synchronous on a cache hit or a refusal; a promise only when auth must be asked. */
+  authenticate(exchange: Exchange, routed: Routed): Authenticated | Denial | Promise<Authenticated | Denial> {
+    const { req } = exchange;
+    const label = routed.route.label;
+    const bearer = readBearerToken(req.rawHeaders, req.headers.authorization, this.#maxTokenLength);
+    if (bearer.kind !== 'token') return deny(BEARER_REFUSALS[bearer.kind], label);
+
+    const tokenHash = PhantomTokens.hashToken(bearer.token);
+    const limit = this.#tokenLimiter.take(tokenHash);
+    if (!limit.allowed) {
+      return deny('rate_limited_token', label, ['retry-after', String(limit.retryAfterSeconds)]);
+    }
+
+    const audience = routed.edge.service;
+    const key = this.#phantom.key(audience, tokenHash);
+    const cached = this.#phantom.cached(key);
+    if (cached !== undefined) return judge(cached, label);
+    return this.#phantom.resolve(key, bearer.token, audience).then(
+      (resolution) => judge(resolution, label),
+      (error: unknown) => {
+        const reason: DenyReason = error instanceof AuthFailure ? error.code : 'auth_unreachable';
+        this.#logger.error(
+          {
+            requestId: exchange.requestId,
+            route: label,
+            reason,
+            detail: error instanceof AuthFailure ? error.message : undefined,
+          },
+          'token resolution failed',
+        );
+        return deny(reason, label);
+      },
+    );
+  }
+}
+
+/** What auth said, as the step's outcome: a JWT to forward, or the refusal auth's answer calls for. */
+function judge(resolution: Resolution, label: string): Authenticated | Denial {
+  if (resolution.kind === 'resolved') return { ok: true, resolution };
+  return deny(resolution.reason === 'insufficient_scope' ? 'insufficient_scope' : 'token_inactive', label);
+}

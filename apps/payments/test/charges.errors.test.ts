@@ -1,0 +1,109 @@
+// POST /charges, the error cases: validation, unknown fields, bodies that are not JSON, and card data refused.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import request from 'supertest';
+import { errorCode } from '@airlock/testing/http';
+
+import { createPaymentsHarness } from './support/harness.js';
+import type { PaymentsHarness } from './support/harness.js';
+
+let harness: PaymentsHarness;
+let token: string;
+
+beforeEach(async () => {
+  harness = await createPaymentsHarness();
+  token = await harness.ordersToken();
+});
+afterEach(() => {
+  harness.close();
+});
+
+const chargeBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
+  amount: 2599,
+  currency: 'EUR',
+  paymentMethod: 'pm_fake_visa',
+  ...overrides,
+});
+
+function charge(body: unknown, key: string | null = 'key-0001', bearer = token): request.Test {
+  const call = request(harness.app).post('/charges').set('Authorization', `Bearer ${bearer}`);
+  if (key !== null) call.set('Idempotency-Key', key);
+  return call.send(body as object);
+}
+
+function chargeRows(): number {
+  const row = harness.db.prepare('SELECT COUNT(*) AS n FROM charges').get();
+  return Number(row?.['n']);
+}
+
+describe('POST /charges: errors', () => {
+  it.each([
+    ['missing', null],
+    ['too short', 'short'],
+    ['too long', 'k'.repeat(129)],
+    ['bad characters', 'key with spaces'],
+  ])('refuses an Idempotency-Key that is %s with 400 invalid_idempotency_key', async (_name, key) => {
+    const response = await charge(chargeBody(), key);
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('invalid_idempotency_key');
+  });
+
+  it.each([
+    ['zero amount', { amount: 0 }],
+    ['negative amount', { amount: -100 }],
+    ['fractional amount', { amount: 25.99 }],
+    ['amount as a string', { amount: '2599' }],
+    ['absurd amount', { amount: 1e12 }],
+    ['unknown currency', { currency: 'BTC' }],
+    ['lower-case currency', { currency: 'eur' }],
+    ['order id that is not a UUID', { orderId: '1 OR 1=1' }],
+    ['payment method that is not a pm_ reference', { paymentMethod: 'visa' }],
+    ['missing field', { paymentMethod: undefined }],
+  ])('refuses a %s with 400 invalid_request', async (_name, overrides) => {
+    const response = await charge(chargeBody(overrides));
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('invalid_request');
+    expect(chargeRows()).toBe(0);
+  });
+
+  it('refuses unknown fields with 400 unknown_field, without echoing them', async () => {
+    const response = await charge(chargeBody({ status: 'refunded', userId: 'bob' }));
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('unknown_field');
+    expect(JSON.stringify(response.body)).not.toContain('userId');
+  });
+
+  it('refuses a body that is not JSON with 415', async () => {
+    const response = await request(harness.app)
+      .post('/charges')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', 'key-0001')
+      .set('Content-Type', 'text/plain')
+      .send('amount=1');
+    expect(response.status).toBe(415);
+  });
+
+  it('refuses a JSON array body with 400', async () => {
+    const response = await charge([chargeBody()]);
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('POST /charges: no card data', () => {
+  it.each([
+    ['number', { number: '4242424242424242' }],
+    ['card_number', { card_number: '4242 4242 4242 4242' }],
+    ['cvc', { cvc: '123' }],
+    ['cvv', { cvv: '123' }],
+    ['pan', { pan: '4242424242424242' }],
+    ['exp_month', { exp_month: 12 }],
+    ['nested card object', { card: { number: '4242424242424242' } }],
+    ['a PAN as the payment method', { paymentMethod: '4242-4242-4242-4242' }],
+  ])('refuses %s with 400 card_data_refused and stores nothing', async (_name, overrides) => {
+    const response = await charge(chargeBody(overrides));
+    expect(response.status).toBe(400);
+    expect(errorCode(response)).toBe('card_data_refused');
+    expect(JSON.stringify(response.body)).not.toContain('4242');
+    expect(chargeRows()).toBe(0);
+  });
+});
