@@ -1,7 +1,14 @@
 // The generator's checks, fast and without writing anything: every bad answer is refused with its code, and the
 // plans for each kind of zone are ones the topology accepts, with exactly the allowances the service needs.
 import { describe, expect, it } from '@jest/globals';
-import { airlockTopology, callersOfRoute, jwksProviderOf, networksOf, serviceNamed } from '@airlock/topology';
+import {
+  airlockTopology,
+  callersOfRoute,
+  edgeService,
+  jwksProviderOf,
+  networksOf,
+  serviceNamed,
+} from '@airlock/topology';
 
 import { answersFrom, parseAnswers } from '../src/answers.js';
 import type { ServiceAnswers } from '../src/answers.js';
@@ -52,7 +59,14 @@ describe('refusals', () => {
   });
 
   it('refuses what only the whole topology can judge: a sandboxed caller reaching out of its sandbox', () => {
-    expect(refusal({ calledBy: ['gateway', 'image-processor'] })).toBe('topology_invalid');
+    const sandboxed = airlockTopology.services.find(
+      (service) =>
+        service.name !== edgeService(airlockTopology).name &&
+        service.zones.some((zone) => airlockTopology.zones.find((z) => z.name === zone)?.kind === 'sandbox'),
+    );
+    expect(refusal({ calledBy: [...inventory.calledBy, sandboxed?.name ?? 'none'] })).toBe(
+      'topology_invalid',
+    );
   });
 
   it('names the bad answer in the message', () => {
@@ -72,9 +86,9 @@ describe('answers from flags', () => {
         '--edge-prefix',
         '/api/inventory',
         '--called-by',
-        'gateway, orders',
+        'alpha, beta',
       ]),
-    ).toEqual({ ...inventory, calledBy: ['gateway', 'orders'] });
+    ).toEqual({ ...inventory, calledBy: ['alpha', 'beta'] });
   });
 
   it.each([
