@@ -8,7 +8,7 @@ import { errorCode } from '@airlock/testing/http';
 import { describeTokenLayer } from '@airlock/testing/token-layer-suite';
 
 import { templateServiceRoutes } from '../src/app.js';
-import { service, topology } from '../src/service.js';
+import { service, tokenPolicy, topology } from '../src/service.js';
 import { auditLines, createHarness, exampleRoute, validClaims } from './support/harness.js';
 import type { Harness } from './support/harness.js';
 
@@ -21,6 +21,7 @@ beforeAll(async () => {
 describeTokenLayer({
   service: service.name,
   topology,
+  requiredClaims: tokenPolicy.requiredClaims,
   app: () => harness.app,
   issuer: () => harness.issuer,
   validClaims,
