@@ -87,7 +87,7 @@ function copyRepository(target: string): void {
 /** The environment of the copy's commands: this run's own turbo and pnpm variables are not inherited. */
 function copyEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(TURBO_|npm_|PNPM_|JEST_)/i.test(name)),
+    Object.entries(process.env).filter(([name]) => !/^(TURBO_|npm_|JEST_)/i.test(name)),
   );
   // Built outputs of unchanged inputs are replayed on the next run; the first run builds everything.
   return { ...env, TURBO_CACHE_DIR: join(ROOT, '.turbo', 'gen-service-proof-cache'), CI: '1' };
