@@ -59,6 +59,12 @@ export async function generateService(options: GenerateOptions): Promise<Service
   log('installed the workspace');
   run(rootDir, ['run', 'generate'], 'pnpm generate');
   log('regenerated the files derived from the topology');
+  // Generation writes manifests too (infra's dependencies on every service's image): install once more.
+  run(
+    rootDir,
+    ['install', '--offline', '--no-frozen-lockfile', '--reporter=silent'],
+    'pnpm install --offline',
+  );
   return plan;
 }
 
