@@ -1,22 +1,13 @@
 // The sandboxed image processor behind the real gateway: real images in, metadata-free thumbnails out;
 // floods, bombs and non-images refused while the service's own memory stays bounded.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
 import { jpegClaiming, photo, pngFlood, SVG } from '@airlock/testing/images';
-import { call, fieldOf, startE2eStack, type E2eStack } from './support/e2e-stack.js';
+import { call, fieldOf, rssOf, startE2eStack, type E2eStack } from './support/e2e-stack.js';
 
 const RSS_GROWTH_BOUND_BYTES = 64 * 1024 * 1024;
 
 let e2e: E2eStack;
 let alice: string;
-
-function rssOf(pid: number | undefined): number {
-  if (pid === undefined) throw new Error('image-processor is not running');
-  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
-  const kilobytes = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-  if (kilobytes === undefined) throw new Error('no VmRSS');
-  return Number(kilobytes) * 1024;
-}
 
 async function upload(body: Uint8Array, contentType: string): Promise<ReturnType<typeof call>> {
   return call(`${e2e.edgeUrl}/api/images`, alice, {

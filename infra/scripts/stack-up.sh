@@ -5,8 +5,8 @@
 #   infra/scripts/stack-up.sh [--build]     --build: rebuild the images even when they exist
 #
 # Images are built when missing, on the local runtime base (no registry needed) unless
-# AIRLOCK_NODE_RUNTIME_IMAGE names another. Set AIRLOCK_DEMO_PASSWORD to choose the demo users' password;
-# otherwise auth generates one into its data volume at first start, and this prints it.
+# AIRLOCK_NODE_RUNTIME_IMAGE names another. Set AIRLOCK_DEMO_PASSWORD to give every demo user that password (a
+# test override); otherwise auth generates one per user into its data volume at first start, and this prints them.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -50,16 +50,18 @@ node "$root/infra/dist/cli/verify-stack.js" --project "$AIRLOCK_COMPOSE_PROJECT"
 
 gateway_port="$(compose port gateway 8080)"
 if [ -n "${AIRLOCK_DEMO_PASSWORD:-}" ]; then
-  password='(the value of AIRLOCK_DEMO_PASSWORD)'
+  passwords='  Password: the value of AIRLOCK_DEMO_PASSWORD (every demo user shares it: a test override)'
 else
-  password="$(docker exec "$(compose ps -q auth)" /nodejs/bin/node -e \
-    'process.stdout.write(require("node:fs").readFileSync("/data/auth/demo-password", "utf8").trim())' 2>/dev/null ||
-    echo '(see `docker logs` of auth)')"
+  # Read from auth's data volume, never from its log: each demo user has a password of its own.
+  passwords="$(docker exec "$(compose ps -q auth)" /nodejs/bin/node -e \
+    'const p=JSON.parse(require("node:fs").readFileSync("/data/auth/demo-passwords.json","utf8"));for(const [u,v] of Object.entries(p))console.log("  "+u+": "+v)' 2>/dev/null ||
+    echo '  (passwords: /data/auth/demo-passwords.json in the auth container)')"
 fi
 cat <<EOT
 
 Airlock is running in containers. Gateway: http://$gateway_port  (the only published port)
-  Users: alice, bob (users), carol (admin). Password: $password
+  Users: alice, bob (users), carol (admin), each with a password of its own:
+$passwords
   Logs:  docker-compose -p $AIRLOCK_COMPOSE_PROJECT -f infra/compose/docker-compose.yml logs -f
   Down:  infra/scripts/stack-down.sh   (add --volumes to drop keys and data)
 EOT

@@ -2,9 +2,23 @@
 // format 2.4 because v1 honours mem_limit, pids_limit and depends_on conditions only there. No top-level
 // `name:` (v1 rejects it); the project name comes from `-p airlock`.
 import { Document } from 'yaml';
+import { airlockTopology, serviceNamed, zonesJoinedBy } from '@airlock/topology';
 import type { Stack, StackService } from './stack.js';
 
 export const COMPOSE_FILE_VERSION = '2.4';
+
+/**
+ * For services that live only in a sandbox zone (they decode untrusted input). glibc keeps freed memory in one
+ * arena per thread that ever allocated, and libvips' threads leave it there: two arenas hand it back. A decoder that
+ * still runs out of memory is killed by its limit and started again instead of staying down (issue 11, finding 1).
+ */
+export const SANDBOX_MALLOC_ARENA_MAX = '2';
+export const SANDBOX_RESTART_POLICY = 'on-failure';
+
+function isSandboxed(name: string): boolean {
+  const zones = zonesJoinedBy(airlockTopology, serviceNamed(airlockTopology, name));
+  return zones.every((zone) => zone.kind === 'sandbox');
+}
 
 const HEADER = [
   ' GENERATED from @airlock/topology by infra/src/render-compose.ts: do not edit.',
@@ -31,8 +45,10 @@ export function renderCompose(stack: Stack): string {
 }
 
 function composeServiceOf(service: StackService): Record<string, unknown> {
+  const sandboxed = isSandboxed(service.name);
   return {
     image: service.image,
+    command: [...service.command],
     user: service.user,
     read_only: service.readOnlyRootFilesystem,
     tmpfs: [`${service.tmpfs.path}:${service.tmpfs.options}`],
@@ -55,7 +71,9 @@ function composeServiceOf(service: StackService): Record<string, unknown> {
       ...service.environment,
       // null: compose passes the variable through from the shell that runs it, and leaves it unset otherwise.
       ...Object.fromEntries(service.passThroughEnvironment.map((name) => [name, null])),
+      ...(sandboxed ? { MALLOC_ARENA_MAX: SANDBOX_MALLOC_ARENA_MAX } : {}),
     },
+    ...(sandboxed ? { restart: SANDBOX_RESTART_POLICY } : {}),
     ...(service.mounts.length === 0
       ? {}
       : {

@@ -22,6 +22,8 @@ export const DATA_ROOT = '/data';
 export const WORKLOAD_KEYS_ROOT = '/workload-keys';
 /** Inside a container a service must listen on every interface of its networks, not on loopback. */
 export const CONTAINER_LISTEN_HOST = '0.0.0.0';
+/** Each image's working directory holds the service; its entry point is Node (infra/docker/Dockerfile). */
+export const SERVICE_ENTRY = 'dist/index.js';
 export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
 export const DEFAULT_IMAGE_TAG = 'dev';
 /**
@@ -86,6 +88,8 @@ export interface Healthcheck {
 export interface StackService {
   readonly name: string;
   readonly image: string;
+  /** The arguments to the image's Node entry point: the topology's Node flags, then the service's entry. */
+  readonly command: readonly string[];
   readonly port: number;
   readonly networks: readonly string[];
   readonly publish:
@@ -195,6 +199,7 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
     return {
       name: service.name,
       image: imageOf(service.name, options.imageTag),
+      command: [...(service.container?.nodeFlags ?? []), SERVICE_ENTRY],
       port: service.port,
       networks: networks
         .filter((network) => network.members.includes(service.name))

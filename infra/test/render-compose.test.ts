@@ -163,6 +163,7 @@ describe('the generated compose file', () => {
       'AIRLOCK_IMAGE_PROCESSOR_HOST',
       'AIRLOCK_IMAGE_PROCESSOR_PORT',
       'AIRLOCK_JWKS_URL',
+      'MALLOC_ARENA_MAX',
     ]);
     expect(sandbox?.environment.AIRLOCK_JWKS_URL).toBe('http://gateway:8080/auth/jwks');
   });

@@ -24,6 +24,7 @@ import { createProvider } from './provider/create-provider.js';
 import { SqliteStore } from './provider/sqlite-adapter.js';
 import type { InteractionDeps } from './routes/interaction-context.js';
 import { loginRoute } from './routes/interaction.login.js';
+import { clientAddressFromGateway } from './routes/client-address.js';
 import { showInteraction } from './routes/interaction.show.js';
 import { LoginRateLimiter, type LoginRateLimiterOptions } from './users/login-rate-limiter.js';
 import { demoUsers, usersFromFile, type UserStore } from './users/user-store.js';
@@ -50,8 +51,8 @@ export interface AuthApp {
   signingKeys(): LoadedSigningKeys;
   /** Re-reads the signing-key file; resolves true when the keys changed and the provider was rebuilt. */
   reloadSigningKeys(): Promise<boolean>;
-  /** Set when this start generated the demo password: print it once. */
-  readonly generatedDemoPassword: string | undefined;
+  /** Set when this start generated the demo users' passwords (one each): say where they are, once. */
+  readonly generatedDemoPasswords: Readonly<Record<string, string>> | undefined;
   readonly demoPasswordFile: string | undefined;
   close(): Promise<void>;
 }
@@ -73,12 +74,12 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
   store.startPurging();
 
   let users: UserStore;
-  let generatedDemoPassword: string | undefined;
+  let generatedDemoPasswords: Readonly<Record<string, string>> | undefined;
   let demoPasswordFile: string | undefined;
   if (config.usersFile === undefined) {
     const demo = await demoUsers(config.authDir, config.demoPassword);
     users = demo.store;
-    generatedDemoPassword = demo.generatedPassword;
+    generatedDemoPasswords = demo.generatedPasswords;
     demoPasswordFile = config.demoPassword === undefined ? demo.passwordFile : undefined;
   } else {
     users = await usersFromFile(config.usersFile);
@@ -151,7 +152,11 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
       CLI_FORM_ACTION_SOURCE,
       ...new Set(config.webRedirectUris.map((uri) => new URL(uri).origin)),
     ],
-    trustProxy: config.trustProxy,
+    clientAddress: clientAddressFromGateway({
+      workloadKeysDir: config.workloadKeysDir,
+      issuer: config.issuer,
+      logger,
+    }),
     logger,
   };
 
@@ -166,7 +171,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
     provider: () => serving.provider,
     signingKeys: () => serving.keys,
     reloadSigningKeys,
-    generatedDemoPassword,
+    generatedDemoPasswords,
     demoPasswordFile,
     close: () => {
       unwatchFile(keyFile);

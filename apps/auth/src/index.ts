@@ -11,14 +11,12 @@ const config = loadConfigOrExit(parseAuthConfig);
 const logger = createLogger({ service: service.name, level: config.logLevel });
 const auth = await createApp({ config, logger, watchSigningKeys: true });
 
-if (auth.generatedDemoPassword !== undefined) {
-  // Printed once, at the start that generated it; later starts only say where it is kept.
-  process.stdout.write(
-    `\nauth: demo users alice, bob and carol (admin) sign in with the password ${auth.generatedDemoPassword}\n` +
-      `auth: it is kept in ${auth.demoPasswordFile ?? 'the data folder'} and will not be printed again\n\n`,
+if (auth.demoPasswordFile !== undefined) {
+  // Never the passwords themselves: this output is the container's log. `./airlock start` and stack-up print them.
+  logger.info(
+    { file: auth.demoPasswordFile, generated: auth.generatedDemoPasswords !== undefined },
+    'demo users enabled; each has its own password, kept in the data folder',
   );
-} else if (auth.demoPasswordFile !== undefined) {
-  logger.info({ file: auth.demoPasswordFile }, 'demo users enabled; their password is in the data folder');
 }
 
 process.on('SIGHUP', () => {

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { airlockTopology, type Topology } from '@airlock/topology';
 import type { Logger } from '@airlock/service-kit';
+import { CLIENT_ADDRESS_HEADER } from '@airlock/workload-identity';
 import type { AuditSink } from './audit.js';
 import type { GatewayConfig } from './config.js';
 import { CorsPolicy } from './edge/cors.js';
@@ -33,6 +34,11 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** Signs one private_key_jwt client assertion for auth (a fresh `jti` each call). */
   readonly clientAssertion: () => Promise<string>;
+  /**
+   * Signs the client's address for auth's login limits (workload-identity's createClientAddressAssertion), sent
+   * on public routes as CLIENT_ADDRESS_HEADER. Without it auth counts every client as the gateway.
+   */
+  readonly clientAddressAssertion?: (address: string) => Promise<string>;
   /** Defaults to Airlock's topology; tests may pass another validated one. */
   readonly topology?: Topology;
   /** Where the one line per decision goes (index.ts: `auditLineSink` on the log destination). */
@@ -92,7 +98,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       decisions.refuse(exchange, routed);
     } else if (routed.edge.as === 'public') {
       decisions.allow(exchange, { reason: 'public_route', route: routed.route.label }, () => {
-        upstreams.forward(exchange, routed, undefined);
+        forwardPublic(exchange, routed);
       });
     } else {
       const authenticated = authenticator.authenticate(exchange, routed);
@@ -107,6 +113,25 @@ export function createGateway(deps: GatewayDeps): Gateway {
         forwardAuthenticated(exchange, routed, authenticated);
       }
     }
+  }
+
+  /** Public routes (auth's) carry the gateway's signed word on the client's address, and nothing else of it. */
+  function forwardPublic(exchange: Exchange, routed: Routed): void {
+    const signAddress = deps.clientAddressAssertion;
+    if (signAddress === undefined) {
+      upstreams.forward(exchange, routed, undefined);
+      return;
+    }
+    // A client-sent x-airlock-* header was dropped by the scrub; this one is the gateway's own.
+    signAddress(exchange.clientIp).then(
+      (assertion) => {
+        upstreams.forward(exchange, routed, undefined, [CLIENT_ADDRESS_HEADER, assertion]);
+      },
+      (error: unknown) => {
+        logger.error({ err: error, requestId: exchange.requestId }, 'client address could not be signed');
+        answers.refuse(exchange, 'address_unsigned');
+      },
+    );
   }
 
   function forwardAuthenticated(exchange: Exchange, routed: Routed, outcome: Authenticated | Denial): void {

@@ -3,7 +3,11 @@
 // not an Express createApp) because it is the hot path, and it logs through one synchronous stdout writer that
 // it shares with its audit lines.
 import { createLogger, loadConfigOrExit, startServer } from '@airlock/service-kit';
-import { createClientAssertion, ensureWorkloadKeyPair } from '@airlock/workload-identity';
+import {
+  createClientAddressAssertion,
+  createClientAssertion,
+  ensureWorkloadKeyPair,
+} from '@airlock/workload-identity';
 import { pino } from 'pino';
 import { createGateway } from './app.js';
 import { auditLineSink } from './audit.js';
@@ -30,6 +34,14 @@ const gateway = createGateway({
       privateKey: keys.privateKey,
       kid: keys.kid,
       audience: config.issuer,
+    }),
+  clientAddressAssertion: (address) =>
+    createClientAddressAssertion({
+      service: GATEWAY_SERVICE,
+      privateKey: keys.privateKey,
+      kid: keys.kid,
+      audience: config.issuer,
+      address,
     }),
 });
 try {

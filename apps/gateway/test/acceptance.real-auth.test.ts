@@ -11,8 +11,8 @@ import {
   signInThroughGateway,
   startRealStack,
   type RealStack,
-} from './helpers/real-stack.js';
-import { startStub, whoamiHandler, type StubServer } from './helpers/stub-server.js';
+} from './support/real-stack.js';
+import { startStub, whoamiHandler, type StubServer } from './support/stub-server.js';
 
 const CACHE_TTL_SECONDS = 2;
 /** Slack for observing the expiry (polls every ~50 ms plus a request) on a loaded CI machine. */

@@ -2,9 +2,9 @@
 // generic 503 and nothing reaches the service. Failures are not cached: the next request asks auth again.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { Agent, request } from 'undici';
-import { startStubAuth, tokenFor, type StubAuth, type StubAuthMode } from './helpers/stub-auth.js';
-import { CLOSED_ORIGIN, startTestGateway, type TestGateway } from './helpers/start-gateway.js';
-import { startStub, whoamiHandler, type StubServer } from './helpers/stub-server.js';
+import { startStubAuth, tokenFor, type StubAuth, type StubAuthMode } from './support/stub-auth.js';
+import { CLOSED_ORIGIN, startTestGateway, type TestGateway } from './support/start-gateway.js';
+import { startStub, whoamiHandler, type StubServer } from './support/stub-server.js';
 
 let auth: StubAuth;
 let orders: StubServer;

@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'undici';
-import { rawRequest } from './helpers/raw-http.js';
-import { startStubAuth, tokenFor, type StubAuth } from './helpers/stub-auth.js';
-import { CLOSED_ORIGIN, startTestGateway, type TestGateway } from './helpers/start-gateway.js';
-import { echoHandler, startStub, whoamiHandler, type StubServer } from './helpers/stub-server.js';
+import { rawRequest } from './support/raw-http.js';
+import { startStubAuth, tokenFor, type StubAuth } from './support/stub-auth.js';
+import { CLOSED_ORIGIN, startTestGateway, type TestGateway } from './support/start-gateway.js';
+import { echoHandler, startStub, whoamiHandler, type StubServer } from './support/stub-server.js';
 
 let auth: StubAuth;
 const agent = new Agent();

@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
-import { rawRequest } from './helpers/raw-http.js';
-import { startStubAuth, tokenFor, type StubAuth } from './helpers/stub-auth.js';
-import { startTestGateway } from './helpers/start-gateway.js';
-import { startStub, whoamiHandler, type StubServer } from './helpers/stub-server.js';
+import { rawRequest } from './support/raw-http.js';
+import { startStubAuth, tokenFor, type StubAuth } from './support/stub-auth.js';
+import { startTestGateway } from './support/start-gateway.js';
+import { startStub, whoamiHandler, type StubServer } from './support/stub-server.js';
 
 let auth: StubAuth;
 let orders: StubServer;

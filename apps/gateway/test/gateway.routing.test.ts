@@ -2,10 +2,10 @@
 // before routing and never cause a 500; only declared routes reach a service; unknown is 404, wrong method 405.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { request } from 'undici';
-import { rawGet, rawRequest } from './helpers/raw-http.js';
-import { startStubAuth, tokenFor, type StubAuth } from './helpers/stub-auth.js';
-import { startTestGateway, type TestGateway } from './helpers/start-gateway.js';
-import { startStub, whoamiHandler, type StubServer } from './helpers/stub-server.js';
+import { rawGet, rawRequest } from './support/raw-http.js';
+import { startStubAuth, tokenFor, type StubAuth } from './support/stub-auth.js';
+import { startTestGateway, type TestGateway } from './support/start-gateway.js';
+import { startStub, whoamiHandler, type StubServer } from './support/stub-server.js';
 
 let auth: StubAuth;
 let orders: StubServer;

@@ -2,10 +2,10 @@
 // (token, audience) and cached within its bounds, and no response ever carries another user's identity.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { Agent, request } from 'undici';
-import { rawGet } from './helpers/raw-http.js';
-import { startStubAuth, tokenFor, type StubAuth } from './helpers/stub-auth.js';
-import { jwtClaims, startStub, whoamiHandler, type StubServer } from './helpers/stub-server.js';
-import { startTestGateway, type TestGateway } from './helpers/start-gateway.js';
+import { rawGet } from './support/raw-http.js';
+import { startStubAuth, tokenFor, type StubAuth } from './support/stub-auth.js';
+import { jwtClaims, startStub, whoamiHandler, type StubServer } from './support/stub-server.js';
+import { startTestGateway, type TestGateway } from './support/start-gateway.js';
 
 let auth: StubAuth;
 let orders: StubServer;

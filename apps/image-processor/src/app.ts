@@ -26,7 +26,8 @@ export function createApp(deps: ImageProcessorAppDeps): Express {
   };
   configureSharp();
   // Only the gateway reaches the sandbox; its request id joins the two services' log lines.
-  const app = createServiceApp({ logger, trustIncomingRequestId: true });
+  // Ready means a token could be verified: without auth's key set every upload would be 503 (issue 11, finding 9).
+  const app = createServiceApp({ logger, trustIncomingRequestId: true, readiness: () => verifier.ready() });
   app.use(imagesCreateRouter({ logger, verifier, capacity }));
   return finishApp(app, { logger });
 }

@@ -56,7 +56,8 @@ export function createApp(deps: OrdersAppDeps): Express {
     logger,
     // Only the gateway reaches orders; its request id joins the gateway's, orders' and payments' lines.
     trustIncomingRequestId: true,
-    readiness: () => db.prepare('SELECT 1 AS ok').get()?.['ok'] === 1,
+    // Ready means able to do the job: the database answers and a token could be verified (issue 11, finding 9).
+    readiness: async () => db.prepare('SELECT 1 AS ok').get()?.['ok'] === 1 && (await verifier.ready()),
   });
   const routeDeps: RouteDeps = {
     repository: new OrdersRepository(db),

@@ -33,7 +33,8 @@ export function createApp(deps: PaymentsAppDeps): Express {
     logger,
     // Only orders reaches payments; its request id joins the two services' log lines.
     trustIncomingRequestId: true,
-    readiness: () => db.prepare('SELECT 1 AS ok').get()?.['ok'] === 1,
+    // Ready means able to do the job: the database answers and a token could be verified (issue 11, finding 9).
+    readiness: async () => db.prepare('SELECT 1 AS ok').get()?.['ok'] === 1 && (await verifier.ready()),
   });
   const router = createRouter();
   registerProtectedRoutes(router, paymentsRoutes(new PaymentsRepository(db), now), {

@@ -1,40 +1,11 @@
 // POST /charges, the error cases: validation, unknown fields, bodies that are not JSON, and card data refused.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { errorCode } from '@airlock/testing/http';
+import { chargeBody, useChargesFixture } from './support/fixtures.js';
 
-import { createPaymentsHarness } from './support/harness.js';
-import type { PaymentsHarness } from './support/harness.js';
-
-let harness: PaymentsHarness;
-let token: string;
-
-beforeEach(async () => {
-  harness = await createPaymentsHarness();
-  token = await harness.ordersToken();
-});
-afterEach(() => {
-  harness.close();
-});
-
-const chargeBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
-  amount: 2599,
-  currency: 'EUR',
-  paymentMethod: 'pm_fake_visa',
-  ...overrides,
-});
-
-function charge(body: unknown, key: string | null = 'key-0001', bearer = token): request.Test {
-  const call = request(harness.app).post('/charges').set('Authorization', `Bearer ${bearer}`);
-  if (key !== null) call.set('Idempotency-Key', key);
-  return call.send(body as object);
-}
-
-function chargeRows(): number {
-  const row = harness.db.prepare('SELECT COUNT(*) AS n FROM charges').get();
-  return Number(row?.['n']);
-}
+const fixture = useChargesFixture();
+const { charge, chargeRows } = fixture;
 
 describe('POST /charges: errors', () => {
   it.each([
@@ -74,9 +45,9 @@ describe('POST /charges: errors', () => {
   });
 
   it('refuses a body that is not JSON with 415', async () => {
-    const response = await request(harness.app)
+    const response = await request(fixture.harness.app)
       .post('/charges')
-      .set('Authorization', `Bearer ${token}`)
+      .set('Authorization', `Bearer ${fixture.token}`)
       .set('Idempotency-Key', 'key-0001')
       .set('Content-Type', 'text/plain')
       .send('amount=1');

@@ -1,42 +1,11 @@
 // POST /charges, the happy path: a charge, and idempotency (replay, reuse, exactly once under concurrency).
 import { randomUUID } from 'node:crypto';
-
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
+import { describe, expect, it } from '@jest/globals';
 import { errorCode, field } from '@airlock/testing/http';
+import { chargeBody, useChargesFixture } from './support/fixtures.js';
 
-import { createPaymentsHarness } from './support/harness.js';
-import type { PaymentsHarness } from './support/harness.js';
-
-let harness: PaymentsHarness;
-let token: string;
-
-beforeEach(async () => {
-  harness = await createPaymentsHarness();
-  token = await harness.ordersToken();
-});
-afterEach(() => {
-  harness.close();
-});
-
-const chargeBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
-  amount: 2599,
-  currency: 'EUR',
-  paymentMethod: 'pm_fake_visa',
-  ...overrides,
-});
-
-function charge(body: unknown, key: string | null = 'key-0001', bearer = token): request.Test {
-  const call = request(harness.app).post('/charges').set('Authorization', `Bearer ${bearer}`);
-  if (key !== null) call.set('Idempotency-Key', key);
-  return call.send(body as object);
-}
-
-function chargeRows(): number {
-  const row = harness.db.prepare('SELECT COUNT(*) AS n FROM charges').get();
-  return Number(row?.['n']);
-}
+const fixture = useChargesFixture();
+const { charge, chargeRows } = fixture;
 
 describe('POST /charges: happy path', () => {
   it('charges an order for the user and answers 201 with the charge', async () => {
@@ -51,7 +20,7 @@ describe('POST /charges: happy path', () => {
       refundedAmount: 0,
       createdAt: expect.any(String),
     });
-    const row = harness.db.prepare('SELECT user_sub, payment_method FROM charges').get();
+    const row = fixture.harness.db.prepare('SELECT user_sub, payment_method FROM charges').get();
     expect(row).toEqual({ user_sub: 'alice', payment_method: 'pm_fake_visa' });
   });
 });
@@ -81,7 +50,7 @@ describe('POST /charges: idempotency', () => {
 
   it('keeps keys apart per user: bob reusing alice’s key does not see her charge', async () => {
     await charge(chargeBody());
-    const bob = await harness.ordersToken({ sub: 'bob' });
+    const bob = await fixture.harness.ordersToken({ sub: 'bob' });
     const response = await charge(chargeBody({ orderId: randomUUID() }), 'key-0001', bob);
     expect(response.status).toBe(201);
     expect(chargeRows()).toBe(2);
@@ -97,10 +66,10 @@ describe('POST /charges: idempotency', () => {
 
   it('answers 409 charge_mismatch for an order already charged with another amount, currency or user', async () => {
     await charge(chargeBody(), 'key-first');
-    const bob = await harness.ordersToken({ sub: 'bob' });
+    const bob = await fixture.harness.ordersToken({ sub: 'bob' });
     for (const [body, bearer] of [
-      [chargeBody({ amount: 1 }), token],
-      [chargeBody({ currency: 'USD' }), token],
+      [chargeBody({ amount: 1 }), fixture.token],
+      [chargeBody({ currency: 'USD' }), fixture.token],
       [chargeBody(), bob],
     ] as const) {
       const response = await charge(body, `key-${randomUUID()}`, bearer);
@@ -122,7 +91,7 @@ describe('POST /charges: idempotency', () => {
     expect(new Set(responses.map((response) => response.status))).toEqual(new Set([201]));
     expect(new Set(responses.map((response) => field(response, 'id'))).size).toBe(1);
     expect(chargeRows()).toBe(1);
-    const records = harness.db.prepare('SELECT COUNT(*) AS n FROM idempotency_records').get();
+    const records = fixture.harness.db.prepare('SELECT COUNT(*) AS n FROM idempotency_records').get();
     expect(records?.['n']).toBe(1);
   });
 

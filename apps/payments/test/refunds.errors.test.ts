@@ -1,45 +1,14 @@
 // POST /refunds, the error cases: more than the charge, an unknown charge, bad bodies, card data.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import request from 'supertest';
-import { errorCode, field } from '@airlock/testing/http';
+import { describe, expect, it } from '@jest/globals';
+import { errorCode } from '@airlock/testing/http';
+import { useRefundsFixture } from './support/fixtures.js';
 
-import { createPaymentsHarness } from './support/harness.js';
-import type { PaymentsHarness } from './support/harness.js';
-
-let harness: PaymentsHarness;
-let adminToken: string;
-let chargeId: string;
-
-beforeEach(async () => {
-  harness = await createPaymentsHarness();
-  adminToken = await harness.ordersToken({ sub: 'carol', scope: 'admin' });
-  const created = await request(harness.app)
-    .post('/charges')
-    .set('Authorization', `Bearer ${await harness.ordersToken()}`)
-    .set('Idempotency-Key', 'charge-key-1')
-    .send({
-      orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
-      amount: 5000,
-      currency: 'EUR',
-      paymentMethod: 'pm_fake_visa',
-    });
-  chargeId = String(field(created, 'id'));
-});
-afterEach(() => {
-  harness.close();
-});
-
-function refund(body: unknown, key = 'refund-key-1', bearer = adminToken): request.Test {
-  return request(harness.app)
-    .post('/refunds')
-    .set('Authorization', `Bearer ${bearer}`)
-    .set('Idempotency-Key', key)
-    .send(body as object);
-}
+const fixture = useRefundsFixture();
+const { refund } = fixture;
 
 describe('POST /refunds: errors', () => {
   it('refuses a refund larger than the charge with 409 refund_exceeds_charge', async () => {
-    const response = await refund({ chargeId, amount: 5001 });
+    const response = await refund({ chargeId: fixture.chargeId, amount: 5001 });
     expect(response.status).toBe(409);
     expect(errorCode(response)).toBe('refund_exceeds_charge');
   });
@@ -55,13 +24,13 @@ describe('POST /refunds: errors', () => {
     ['zero amount', { amount: 0 }],
     ['malformed charge id', { chargeId: '../charges' }],
   ])('refuses a %s with 400', async (_name, overrides) => {
-    const response = await refund({ chargeId, ...overrides });
+    const response = await refund({ chargeId: fixture.chargeId, ...overrides });
     expect(response.status).toBe(400);
     expect(errorCode(response)).toBe('invalid_request');
   });
 
   it('refuses card data', async () => {
-    const response = await refund({ chargeId, cvc: '123' });
+    const response = await refund({ chargeId: fixture.chargeId, cvc: '123' });
     expect(errorCode(response)).toBe('card_data_refused');
   });
 });

@@ -1,6 +1,7 @@
 // Starts every service of the topology as local processes on free loopback ports with a data folder and a demo
 // password of the suite's own, and gives the suites what a client (and an attacker) would use against it.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,4 +152,13 @@ export async function call(
 
 export function fieldOf(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** Resident memory of a stack process in bytes (Linux /proc), for suites that bound what an attack costs. */
+export function rssOf(pid: number | undefined): number {
+  if (pid === undefined) throw new Error('the service is not running');
+  const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+  const kilobytes = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  if (kilobytes === undefined) throw new Error('no VmRSS');
+  return Number(kilobytes) * 1024;
 }

@@ -3,6 +3,7 @@
 // as an attacker who owns that container would. The images hold no shell, only Node.
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { parseDemoPasswords } from './demo-passwords.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -96,7 +97,8 @@ const replayed = await fetch(process.env.AIRLOCK_ORDERS_URL + '/orders', {
 console.log(JSON.stringify({ exchange: exchanged.status, orders: replayed.status }));
 `;
 
-export function demoPasswordFromContainer(): string {
+/** Each demo user's password, read from auth's data volume (never from its log). */
+export function demoPasswordsFromContainer(): Readonly<Record<string, string>> {
   const read = spawnSync(
     'docker',
     [
@@ -104,11 +106,11 @@ export function demoPasswordFromContainer(): string {
       containerOf('auth'),
       NODE_IN_IMAGE,
       '-e',
-      `process.stdout.write(require('node:fs').readFileSync('/data/auth/demo-password', 'utf8').trim())`,
+      `process.stdout.write(require('node:fs').readFileSync('/data/auth/demo-passwords.json', 'utf8'))`,
     ],
     { encoding: 'utf8' },
   );
   if (read.status !== 0 || read.stdout === '')
-    throw new Error('could not read the demo password from the auth container');
-  return read.stdout;
+    throw new Error('could not read the demo passwords from the auth container');
+  return parseDemoPasswords(read.stdout);
 }

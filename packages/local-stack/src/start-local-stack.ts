@@ -122,13 +122,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return { AIRLOCK_JWKS_URL: options.env.AIRLOCK_JWKS_URL };
     return provider === undefined ? {} : { AIRLOCK_JWKS_URL: `${urlOf(provider.name)}${JWKS_PATH}` };
   };
+  // A service that fetches its keys through the edge (the sandbox) is ready only once the edge, which starts
+  // last, is up: at boot it is awaited alive, and ready after the edge.
+  const keysThroughEdge = (service: ServiceName): boolean =>
+    jwksProviderOf(airlockTopology, service)?.name === edge;
 
   const children = new Map<ServiceName, ChildProcess>();
   const expectedExits = new Set<ServiceName>();
   let stopping = false;
 
-  const startService = async (service: ServiceName): Promise<void> => {
-    const child = spawn(process.execPath, ['dist/index.js'], {
+  const startService = async (service: ServiceName, probe: Probe = '/readyz'): Promise<void> => {
+    const child = spawn(process.execPath, [...nodeFlagsOf(service), 'dist/index.js'], {
       cwd: join(options.rootDir, 'apps', service),
       env: { ...sharedEnv, ...jwksEnv(service) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -143,7 +147,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       children.delete(service);
       if (!stopping && !expectedExits.delete(service)) options.onUnexpectedExit?.(service, code, signal);
     });
-    await waitUntilReady(service, urlOf(service), () => children.has(service));
+    await waitUntil(service, `${urlOf(service)}${probe}`, () => children.has(service));
   };
 
   const stopService = async (service: ServiceName): Promise<void> => {
@@ -166,7 +170,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    for (const service of START_ORDER) await startService(service);
+    // Ready means able to verify a token, and the sandbox fetches its keys through the gateway, which starts
+    // last: the sandbox is waited for as live first, and as ready once the gateway is up.
+    for (const service of START_ORDER) {
+      await startService(service, keysThroughEdge(service) ? '/healthz' : '/readyz');
+    }
+    for (const service of START_ORDER.filter(keysThroughEdge)) {
+      await waitUntil(service, `${urlOf(service)}/readyz`, () => children.has(service));
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -182,15 +193,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 }
 
+/** Node flags the service's topology entry asks for (V8 heap sizing), the same as in its container. */
+function nodeFlagsOf(service: ServiceName): readonly string[] {
+  return serviceNamed(airlockTopology, service).container?.nodeFlags ?? [];
+}
+
 function entryOf(rootDir: string, service: ServiceName): string {
   return join(rootDir, 'apps', service, 'dist', 'index.js');
 }
 
-async function waitUntilReady(service: ServiceName, url: string, running: () => boolean): Promise<void> {
+type Probe = '/readyz' | '/healthz';
+
+async function waitUntil(service: ServiceName, probeUrl: string, running: () => boolean): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && running()) {
     try {
-      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(probeUrl, { signal: AbortSignal.timeout(1_000) });
       await response.body?.cancel();
       if (response.ok) return;
     } catch {

@@ -7,6 +7,7 @@ export const errorCodes = {
   invalidRequest: 'invalid_request',
   invalidJson: 'invalid_json',
   forbiddenJsonKey: 'forbidden_json_key',
+  duplicateJsonKey: 'duplicate_json_key',
   jsonTooDeep: 'json_too_deep',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',

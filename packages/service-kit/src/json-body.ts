@@ -1,9 +1,11 @@
 // Parses request bodies as JSON and nothing else: UTF-8 `application/json`, top-level object or array,
-// size-limited, uncompressed, no prototype-polluting keys, bounded nesting. Every refusal is a 4xx AppError.
+// size-limited, uncompressed, no prototype-polluting keys, no key named twice in one object, bounded nesting.
+// Every refusal is a 4xx AppError.
 import express from 'express';
 import type { RequestHandler } from 'express';
 
 import { AppError, errorCodes, unsupportedMediaType } from './errors.js';
+import { hasDuplicateJsonKey } from './json-duplicate-keys.js';
 import { fromLibraryError } from './library-errors.js';
 
 export interface JsonBodyOptions {
@@ -22,6 +24,9 @@ const JSON_CONTENT_TYPE = /^application\/json[ \t]*(?:;[ \t]*charset=(?:utf-8|"u
 // Keys that turn into prototype pollution as soon as some code merges the body into another object.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+// The raw text of each parsed body, kept only until the structure check has run on it.
+const rawBodies = new WeakMap<object, string>();
+
 export function jsonBody(options: JsonBodyOptions): RequestHandler {
   const { limitBytes, maxDepth = DEFAULT_JSON_MAX_DEPTH } = options;
   if (!Number.isSafeInteger(limitBytes) || limitBytes < 1) {
@@ -36,6 +41,10 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
     type: 'application/json',
     // A compressed body is refused: its size on the wire says nothing about its size once inflated.
     inflate: false,
+    // The text is kept for the duplicate-key check: JSON.parse has already merged duplicates when it returns.
+    verify: (req, _res, buffer) => {
+      rawBodies.set(req, buffer.toString('utf8'));
+    },
   });
 
   return (req, res, next) => {
@@ -54,7 +63,9 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
         return;
       }
       const body: unknown = req.body;
-      next(checkStructure(body, maxDepth));
+      const raw = rawBodies.get(req);
+      rawBodies.delete(req);
+      next(checkStructure(body, maxDepth) ?? checkDuplicateKeys(raw));
     });
   };
 }
@@ -90,4 +101,13 @@ function checkStructure(root: unknown, maxDepth: number): AppError | undefined {
     }
   }
   return undefined;
+}
+
+function checkDuplicateKeys(raw: string | undefined): AppError | undefined {
+  if (raw === undefined || !hasDuplicateJsonKey(raw)) return undefined;
+  return new AppError({
+    status: 400,
+    code: errorCodes.duplicateJsonKey,
+    expose: 'The request body names the same key twice in one object.',
+  });
 }

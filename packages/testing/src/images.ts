@@ -87,6 +87,43 @@ export function pngFile(header: PngHeader, idat: Buffer, extraChunks: Buffer[] =
   ]);
 }
 
+export type CompressedTextChunk = 'zTXt' | 'iTXt';
+
+/**
+ * Metadata bomb: a small, valid PNG photo carrying `count` compressed text chunks (zTXt, or compressed iTXt) that
+ * each inflate to `inflatedBytes`. 64 chunks of 1 MiB are about 68 KB on the wire and 64 MiB once a decoder reads
+ * its metadata. Inserted right after IHDR, where text chunks usually sit.
+ */
+export async function pngWithCompressedText(
+  count: number,
+  inflatedBytes: number,
+  kind: CompressedTextChunk = 'zTXt',
+): Promise<Buffer> {
+  const base = await photo('png', { width: 64, height: 48 });
+  const afterIhdr = PNG_SIGNATURE.length + 25;
+  return Buffer.concat([
+    base.subarray(0, afterIhdr),
+    ...compressedTextChunks(count, inflatedBytes, kind),
+    base.subarray(afterIhdr),
+  ]);
+}
+
+/** The chunks pngWithCompressedText inserts, for tests that place them elsewhere. */
+export function compressedTextChunks(
+  count: number,
+  inflatedBytes: number,
+  kind: CompressedTextChunk,
+): Buffer[] {
+  const compressed = deflateSync(Buffer.alloc(inflatedBytes, 0x41), { level: 9 });
+  return Array.from({ length: count }, (_unused, index) => {
+    const keyword = Buffer.from(`Comment${String(index)}\0`, 'latin1');
+    // zTXt: keyword, NUL, method 0. iTXt: keyword, NUL, compressed flag 1, method 0, empty language and
+    // translated keyword (each NUL-terminated).
+    const header = kind === 'zTXt' ? Buffer.from([0]) : Buffer.from([1, 0, 0, 0]);
+    return pngChunk(kind, Buffer.concat([keyword, header, compressed]));
+  });
+}
+
 /**
  * Pixel flood: a header claiming `width` x `height` followed by a valid zlib stream of `zeroBytes` zeros. A few
  * kilobytes on the wire; 30 GB of RGB if anything believed the header at 100000 x 100000.

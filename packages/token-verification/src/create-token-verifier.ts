@@ -18,6 +18,11 @@ import type { VerifiedToken } from './verified-token.js';
 export interface TokenVerifier {
   /** Resolves with the verified claims, or rejects with a TokenVerificationError (and nothing else). */
   verify(token: string): Promise<VerifiedToken>;
+  /**
+   * Whether a token could be verified now (for readiness probes): true with a fixed key set or a fresh remote one;
+   * a stale remote set is refetched first, never more often than the cooldown allows. Never rejects.
+   */
+  ready(): Promise<boolean>;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -44,6 +49,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         throw mapJoseError(error);
       }
     },
+    ready: () => keySource.ensureFresh(),
   };
 }
 

@@ -12,6 +12,8 @@ export interface KeySource {
   isFresh(): boolean;
   /** Changes whenever a key is withdrawn: results verified under an older generation are stale. */
   readonly generation: number;
+  /** Whether a token could be checked now: refreshes a stale set first, within the same cooldown as getKey. */
+  ensureFresh(): Promise<boolean>;
 }
 
 export function createStaticKeySource(jwks: JSONWebKeySet): KeySource {
@@ -21,7 +23,12 @@ export function createStaticKeySource(jwks: JSONWebKeySet): KeySource {
   } catch {
     throw new TypeError('"jwks" option is not a valid JSON Web Key Set');
   }
-  return { getKey: (header, token) => selectKey(keys, header, token), isFresh: () => true, generation: 0 };
+  return {
+    getKey: (header, token) => selectKey(keys, header, token),
+    isFresh: () => true,
+    generation: 0,
+    ensureFresh: () => Promise.resolve(true),
+  };
 }
 
 /** Picks the one key for a header; a matching key that cannot be used means the set is broken. */

@@ -48,6 +48,16 @@ class RemoteJwks implements KeySource {
     return current !== undefined && isWithin(this.#options.now() - current.fetchedAt, this.#options.maxAgeMs);
   }
 
+  async ensureFresh(): Promise<boolean> {
+    if (this.isFresh()) return true;
+    try {
+      await this.#refresh();
+    } catch {
+      return false;
+    }
+    return this.isFresh();
+  }
+
   async getKey(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
     if (!this.isFresh()) await this.#refreshStale();
     try {

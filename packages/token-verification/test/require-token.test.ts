@@ -356,7 +356,7 @@ describe('a verifier that breaks its contract still cannot let a request through
       () => Promise.reject(new TokenVerificationError('claim_invalid', 'x')),
     ],
   ])('answers 401 when verify %s', async (_label, verify) => {
-    const { app, reached, errors } = harness({}, { verify });
+    const { app, reached, errors } = harness({}, { verify, ready: () => Promise.resolve(true) });
     await supertest(app)
       .get('/orders')
       .set('Authorization', bearer(mint(es256)))
@@ -369,6 +369,7 @@ describe('a verifier that breaks its contract still cannot let a request through
 describe('options', () => {
   const stubVerifier: TokenVerifier = {
     verify: () => Promise.reject(new TokenVerificationError('signature_invalid', 'x')),
+    ready: () => Promise.resolve(true),
   };
 
   it.each([

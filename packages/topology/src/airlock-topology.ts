@@ -36,7 +36,8 @@ export const airlockTopology = defineTopology({
       purpose: 'Single entry point; phantom tokens.',
       holds:
         'Its workload key; cached single-audience JWTs of active users (minutes); clients’ opaque tokens in transit.',
-      container: { persistsData: true },
+      // A small young generation: most of the gateway's resident memory otherwise (apps/gateway/README.md).
+      container: { persistsData: true, nodeFlags: ['--max-semi-space-size=2'] },
     },
     {
       name: 'auth',

@@ -29,15 +29,17 @@ export interface ServiceSpec {
   readonly purpose: string;
   /** What an attacker who controls the service holds (keys, data): the threat model's table of assets. */
   readonly holds: string;
-  /** How it runs in a container, where it departs from the default (nothing persistent, 256 MB). */
+  /** How it runs, as a process and in a container, where it departs from the default. */
   readonly container?: ContainerSpec;
 }
 
 export interface ContainerSpec {
   /** It keeps keys or a database: it gets a data volume of its own; nothing else does. */
   readonly persistsData?: boolean;
-  /** Memory limit in MB. */
+  /** Memory limit in MB (default 256). */
   readonly memoryMb?: number;
+  /** Flags for Node itself, before the entry point (e.g. V8 heap sizing); the same locally and in containers. */
+  readonly nodeFlags?: readonly string[];
 }
 
 /**

@@ -8,6 +8,15 @@ export {
   MAX_ASSERTION_LIFETIME_SECONDS,
   type ClientAssertionOptions,
 } from './create-client-assertion.js';
+export {
+  CLIENT_ADDRESS_HEADER,
+  CLIENT_ADDRESS_LIFETIME_SECONDS,
+  CLIENT_ADDRESS_TYP,
+  createClientAddressAssertion,
+  verifyClientAddressAssertion,
+  type ClientAddressAssertionOptions,
+  type ClientAddressVerification,
+} from './client-address-assertion.js';
 export { workloadKeyPaths, type WorkloadKeyLocation, type WorkloadKeyPaths } from './key-files.js';
 export { WORKLOAD_KEY_ALG, type WorkloadPublicJwk } from './workload-jwk.js';
 export { WorkloadIdentityError, type WorkloadIdentityErrorCode } from './errors.js';

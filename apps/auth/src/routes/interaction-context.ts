@@ -5,6 +5,8 @@ import { errors, type Interaction, type Provider } from 'oidc-provider';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import type { UserStore } from '../users/user-store.js';
 import type { LoginRateLimiter } from '../users/login-rate-limiter.js';
+import type { PasswordCheckGate } from '../users/password-check-gate.js';
+import type { ClientAddressOf } from './client-address.js';
 import { errorPage, STYLE_HASH } from '../views/html.js';
 import type { Logger } from '@airlock/service-kit';
 
@@ -16,7 +18,10 @@ export interface InteractionDeps {
   readonly users: UserStore;
   readonly limiter: LoginRateLimiter;
   readonly formActionSources: readonly string[];
-  readonly trustProxy: boolean;
+  /** The client an attempt is limited as: the gateway's signed word, else the socket's peer. */
+  readonly clientAddress: ClientAddressOf;
+  /** Caps concurrent password hashing; one of its own (DEFAULT_MAX_CONCURRENT_CHECKS) when absent. */
+  readonly passwordChecks?: PasswordCheckGate;
   readonly logger: Logger;
 }
 

@@ -1,9 +1,13 @@
 // POST /auth/interaction/:uid/login — checks the submitted credentials for a pending authorization request.
-// Wrong password and unknown user get the same page after the same work; failures are rate limited per
-// username and per client address; success grants the first-party client and resumes the authorization.
+// Wrong password and unknown user get the same page after the same work; an attempt is reserved against the
+// login limits (per username and client, per client; a username attacked from everywhere is slowed down) before
+// its password is hashed, hashing is capped, and success grants the first-party client and resumes the
+// authorization.
+import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { auditDecision } from '@airlock/service-kit';
 import { applyRequestedScopes } from '../provider/grant-scopes.js';
+import { PasswordCheckGate } from '../users/password-check-gate.js';
 import { MAX_PASSWORD_LENGTH } from '../users/password-hash.js';
 import { MAX_USERNAME_LENGTH, normalizeUsername } from '../users/user-store.js';
 import { loginPage } from '../views/html.js';
@@ -49,12 +53,6 @@ function checkSameOrigin(req: Request, issuerOrigin: string): void {
   }
 }
 
-function clientAddress(req: Request, trustProxy: boolean): string {
-  // With trustProxy, Express takes the last X-Forwarded-For hop (the gateway's view of the client).
-  const address = trustProxy ? req.ip : req.socket.remoteAddress;
-  return address ?? 'unknown';
-}
-
 /**
  * The route's handlers in order: refuse cross-site posts and non-form bodies before reading anything, parse
  * the small form, check the credentials, and answer every failure with a plain page.
@@ -70,7 +68,8 @@ export function loginRoute(deps: InteractionDeps): [...RequestHandler[], ErrorRe
   const formErrors: ErrorRequestHandler = (error: unknown, req, res, _next) => {
     sendProblem(deps, res, asProblem(error), req.id);
   };
-  return [precheck, parseForm, submitLogin(deps), formErrors];
+  const passwordChecks = deps.passwordChecks ?? new PasswordCheckGate();
+  return [precheck, parseForm, submitLogin(deps, passwordChecks), formErrors];
 }
 
 /** body-parser's errors carry an HTTP status; only their status is used, never their message. */
@@ -82,14 +81,17 @@ function asProblem(error: unknown): unknown {
   return error;
 }
 
-function submitLogin(deps: InteractionDeps): RequestHandler {
+/** Retry-After when every password check is taken: a sign-in is worth retrying a moment later. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+
+function submitLogin(deps: InteractionDeps, passwordChecks: PasswordCheckGate): RequestHandler {
   return async (req, res) => {
     try {
       const interaction = await boundInteraction(deps, req, res);
       const submitted = field(req.body, 'username', MAX_USERNAME_LENGTH);
       const password = field(req.body, 'password', MAX_PASSWORD_LENGTH);
       const username = normalizeUsername(submitted);
-      const address = clientAddress(req, deps.trustProxy);
+      const address = await deps.clientAddress(req);
       const csp = pageSecurityPolicy(deps);
       const formPage = (message: string) =>
         loginPage({
@@ -99,31 +101,35 @@ function submitLogin(deps: InteractionDeps): RequestHandler {
           username: submitted,
         });
 
-      const retryAfter = deps.limiter.retryAfterSeconds(username, address);
-      if (retryAfter > 0) {
-        auditDecision(deps.logger, {
-          route: ROUTE,
-          decision: 'deny',
-          reason: 'rate_limited',
-          requestId: req.id,
-        });
-        res.setHeader('Retry-After', String(retryAfter));
+      const deny = (reason: string): void => {
+        auditDecision(deps.logger, { route: ROUTE, decision: 'deny', reason, requestId: req.id });
+      };
+      // Reserved before any hashing, synchronously: concurrent attempts count against each other.
+      const reservation = deps.limiter.reserve(username, address);
+      if (!reservation.allowed) {
+        deny('rate_limited');
+        res.setHeader('Retry-After', String(reservation.retryAfterSeconds));
         sendPage(res, 429, formPage('Too many attempts. Wait a moment and try again.'), csp);
         return;
       }
-
-      const user = await deps.users.authenticate(username, password);
+      if (reservation.delayMs > 0) await sleep(reservation.delayMs);
+      const checked = await passwordChecks.run(() => deps.users.authenticate(username, password));
+      if (!checked.ran) {
+        // Never checked, so not a failure: the reservation is given back.
+        reservation.release();
+        deny('busy');
+        res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+        sendPage(res, 503, formPage('Sign-in is busy. Wait a moment and try again.'), csp);
+        return;
+      }
+      const user = checked.value;
       if (user === undefined) {
-        deps.limiter.recordFailure(username, address);
-        auditDecision(deps.logger, {
-          route: ROUTE,
-          decision: 'deny',
-          reason: 'bad_credentials',
-          requestId: req.id,
-        });
+        // The reservation stands as the recorded failure.
+        deny('bad_credentials');
         sendPage(res, 200, formPage(LOGIN_FAILED_MESSAGE), csp);
         return;
       }
+      reservation.release();
 
       const provider = deps.provider();
       const clientId = String(interaction.params.client_id);

@@ -1,5 +1,9 @@
-// Slows password guessing: token buckets of failed logins per username and per client address, in memory.
-// A username is limited whether or not it exists, so the limiter cannot be used to find real accounts.
+// Slows password guessing: token buckets of failed logins, in memory. Refused (429): a username from one client,
+// and one client across usernames. Slowed down, never refused: a username from everywhere, so that someone
+// else's wrong guesses cannot lock a user out of the right password (issue 11, finding 2). An attempt is reserved
+// before its password is hashed and given back when it succeeds, so concurrent attempts cannot all slip past a
+// check that runs before any of them has failed (finding 3). A username is limited whether or not it exists, so
+// the limiter cannot be used to find real accounts.
 
 export interface BucketPolicy {
   /** Failures allowed in a burst. */
@@ -8,8 +12,13 @@ export interface BucketPolicy {
   readonly refillSeconds: number;
 }
 
-/** 5 wrong passwords in a row for one name, then one try a minute. */
+/**
+ * 5 wrong passwords for one name from one client, then one try a minute from that client; from everywhere
+ * together, the same numbers decide when every further attempt for the name is slowed by USERNAME_SLOWDOWN_MS.
+ */
 export const DEFAULT_PER_USERNAME: BucketPolicy = { capacity: 5, refillSeconds: 60 };
+/** How long an attempt waits before its check once its username has run out of failures from everywhere. */
+export const USERNAME_SLOWDOWN_MS = 1000;
 /** 20 from one address (a NAT may hide a few people), then one try every 15 s. */
 export const DEFAULT_PER_ADDRESS: BucketPolicy = { capacity: 20, refillSeconds: 15 };
 /** Bounded memory: an attacker spraying names or addresses evicts the oldest buckets, not the heap. */
@@ -45,8 +54,17 @@ class BucketTable {
   }
 
   consume(key: string, now: number): void {
+    this.#adjust(key, now, -1);
+  }
+
+  /** Gives back what consume took: the attempt it reserved for turned out not to be a failure. */
+  refund(key: string, now: number): void {
+    this.#adjust(key, now, 1);
+  }
+
+  #adjust(key: string, now: number, delta: number): void {
     const bucket = this.#refilled(key, now);
-    bucket.tokens = Math.max(0, bucket.tokens - 1);
+    bucket.tokens = Math.min(this.#policy.capacity, Math.max(0, bucket.tokens + delta));
     // Re-insert so that Map order is least recently touched first, for eviction.
     this.#buckets.delete(key);
     this.#buckets.set(key, bucket);
@@ -58,7 +76,19 @@ class BucketTable {
   }
 }
 
+/** The outcome of reserve: refused with a wait, or reserved, to be settled when the check is done. */
+export type LoginReservation =
+  | { readonly allowed: false; readonly retryAfterSeconds: number }
+  | {
+      readonly allowed: true;
+      /** Wait this long before checking (the username is under attack from elsewhere); 0 = check now. */
+      readonly delayMs: number;
+      /** The password was right, or it was never checked: the reservation is given back. */
+      release(): void;
+    };
+
 export interface LoginRateLimiterOptions {
+  /** Per username from one client (refused when empty) and from everywhere (slowed down when empty). */
   readonly perUsername?: BucketPolicy;
   readonly perAddress?: BucketPolicy;
   readonly maxBuckets?: number;
@@ -67,26 +97,76 @@ export interface LoginRateLimiterOptions {
 }
 
 export class LoginRateLimiter {
+  readonly #byUsernameAndAddress: BucketTable;
   readonly #byUsername: BucketTable;
   readonly #byAddress: BucketTable;
   readonly #now: () => number;
 
   constructor(options: LoginRateLimiterOptions = {}) {
     const maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
-    this.#byUsername = new BucketTable(options.perUsername ?? DEFAULT_PER_USERNAME, maxBuckets);
+    const perUsername = options.perUsername ?? DEFAULT_PER_USERNAME;
+    this.#byUsernameAndAddress = new BucketTable(perUsername, maxBuckets);
+    this.#byUsername = new BucketTable(perUsername, maxBuckets);
     this.#byAddress = new BucketTable(options.perAddress ?? DEFAULT_PER_ADDRESS, maxBuckets);
     this.#now = options.now ?? Date.now;
   }
 
-  /** Seconds to wait before this attempt may be checked at all; 0 = go ahead. */
+  /** Seconds until every bucket of this attempt has a failure to spare; 0 = none is empty. */
   retryAfterSeconds(username: string, address: string): number {
     const now = this.#now();
-    return Math.max(this.#byUsername.waitSeconds(username, now), this.#byAddress.waitSeconds(address, now));
+    return Math.max(this.#refusalWait(username, address, now), this.#byUsername.waitSeconds(username, now));
   }
 
   recordFailure(username: string, address: string): void {
-    const now = this.#now();
-    this.#byUsername.consume(username, now);
-    this.#byAddress.consume(address, now);
+    this.#settle(username, address, (table, key, now) => {
+      table.consume(key, now);
+    });
   }
+
+  /**
+   * Takes one failure from each bucket before the password is checked (synchronously, so concurrent attempts
+   * see each other), or refuses when this client has none left for the name or at all.
+   */
+  reserve(username: string, address: string): LoginReservation {
+    const now = this.#now();
+    const wait = this.#refusalWait(username, address, now);
+    if (wait > 0) return { allowed: false, retryAfterSeconds: wait };
+    const delayMs = this.#byUsername.waitSeconds(username, now) > 0 ? USERNAME_SLOWDOWN_MS : 0;
+    this.recordFailure(username, address);
+    let settled = false;
+    return {
+      allowed: true,
+      delayMs,
+      release: () => {
+        if (settled) return;
+        settled = true;
+        this.#settle(username, address, (table, key, at) => {
+          table.refund(key, at);
+        });
+      },
+    };
+  }
+
+  #refusalWait(username: string, address: string, now: number): number {
+    return Math.max(
+      this.#byUsernameAndAddress.waitSeconds(pairKey(username, address), now),
+      this.#byAddress.waitSeconds(address, now),
+    );
+  }
+
+  #settle(
+    username: string,
+    address: string,
+    apply: (table: BucketTable, key: string, now: number) => void,
+  ): void {
+    const now = this.#now();
+    apply(this.#byUsernameAndAddress, pairKey(username, address), now);
+    apply(this.#byUsername, username, now);
+    apply(this.#byAddress, address, now);
+  }
+}
+
+// JSON, so no username or address can be crafted to collide with another pair.
+function pairKey(username: string, address: string): string {
+  return JSON.stringify([username, address]);
 }

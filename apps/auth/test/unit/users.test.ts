@@ -38,19 +38,24 @@ describe('password hashes', () => {
 });
 
 describe('demo users', () => {
-  it('generates the password once into a 0600 file and reuses it', async () => {
+  it('generates the passwords once into a 0600 file and reuses them', async () => {
     const first = await demoUsers(dir, undefined);
-    expect(first.generatedPassword).toBeDefined();
+    expect(first.generatedPasswords).toBeDefined();
     expect((await stat(first.passwordFile)).mode & 0o777).toBe(0o600);
     const second = await demoUsers(dir, undefined);
-    expect(second.generatedPassword).toBeUndefined();
-    const password = (await readFile(first.passwordFile, 'utf8')).trim();
-    expect(await second.store.authenticate('carol', password)).toEqual({
+    expect(second.generatedPasswords).toBeUndefined();
+    // Issue 11, finding 10: one password per user (this asserted one shared password before).
+    const passwords = JSON.parse(await readFile(first.passwordFile, 'utf8')) as Record<string, string>;
+    const carol = passwords['carol'] ?? '';
+    expect(await second.store.authenticate('carol', carol)).toEqual({
       username: 'carol',
       roles: ['admin'],
     });
-    expect(await second.store.authenticate('alice', password)).toEqual({ username: 'alice', roles: [] });
-    expect(await second.store.authenticate('mallory', password)).toBeUndefined();
+    expect(await second.store.authenticate('alice', passwords['alice'] ?? '')).toEqual({
+      username: 'alice',
+      roles: [],
+    });
+    expect(await second.store.authenticate('mallory', carol)).toBeUndefined();
   });
 });
 

@@ -8,12 +8,13 @@
 // audience, type, subject, client, actor, expiry) so that a confused or garbled answer is refused, not forwarded
 // or cached.
 import type { Dispatcher } from 'undici';
-import { ACCESS_TOKEN_TYPE, tokenExchangeForm } from '@airlock/workload-identity';
+import {
+  createTokenExchangeClient,
+  MAX_EXCHANGE_TIMEOUT_MS,
+  TokenExchangeError,
+  type TokenExchangeErrorCode,
+} from '@airlock/workload-identity';
 import type { Resolution } from './token-cache.js';
-
-const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-/** Auth's answers are small; anything larger is not an answer we want to parse. */
-const MAX_RESPONSE_BYTES = 16 * 1024;
 
 /** Why auth could not be used; the stable codes appear in audit lines and tests, never in client responses. */
 export type AuthFailureCode =
@@ -34,6 +35,16 @@ export class AuthFailure extends Error {
     this.code = code;
   }
 }
+
+/** The exchange client's stable codes, as the gateway's audit reasons. */
+const AUTH_FAILURE_OF: Readonly<Record<TokenExchangeErrorCode, AuthFailureCode>> = {
+  exchange_unreachable: 'auth_unreachable',
+  exchange_timeout: 'auth_timeout',
+  exchange_error_status: 'auth_error_status',
+  exchange_invalid_response: 'auth_invalid_response',
+  exchange_client_refused: 'auth_refused_gateway',
+  exchange_refused: 'auth_refused_gateway',
+};
 
 export interface TokenResolverOptions {
   /** The pool to auth's internal listener. */
@@ -56,7 +67,7 @@ export interface TokenResolverOptions {
 
 export type TokenResolver = (token: string, audience: string) => Promise<Resolution>;
 
-export const MAX_AUTH_TIMEOUT_MS = 2000;
+export const MAX_AUTH_TIMEOUT_MS = MAX_EXCHANGE_TIMEOUT_MS;
 
 export function createTokenResolver(options: TokenResolverOptions): TokenResolver {
   if (
@@ -69,74 +80,32 @@ export function createTokenResolver(options: TokenResolverOptions): TokenResolve
     );
   }
   const now = options.now ?? Date.now;
+  const exchange = createTokenExchangeClient({
+    authOrigin: options.origin,
+    tokenPath: options.tokenPath,
+    clientId: options.clientId,
+    clientAssertion: options.clientAssertion,
+    timeoutMs: options.timeoutMs,
+    dispatcher: options.dispatcher,
+  });
 
   return async (token, audience) => {
-    const signal = AbortSignal.timeout(options.timeoutMs);
-    let assertion: string;
+    let result;
     try {
-      assertion = await options.clientAssertion();
+      result = await exchange({ subjectToken: token, audience });
     } catch (cause) {
-      throw new AuthFailure('auth_refused_gateway', 'could not sign the client assertion', { cause });
+      if (!(cause instanceof TokenExchangeError)) throw cause;
+      throw new AuthFailure(AUTH_FAILURE_OF[cause.code], cause.message, { cause });
     }
-    const body = tokenExchangeForm({
-      service: options.clientId,
-      assertion,
-      subjectToken: token,
-      audience,
-    }).toString();
-
-    let status: number;
-    let text: string;
-    try {
-      const response = await options.dispatcher.request({
-        origin: options.origin,
-        path: options.tokenPath,
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        signal,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-      });
-      status = response.statusCode;
-      text = await readLimited(response.body, signal);
-    } catch (cause) {
-      if (signal.aborted || isTimeout(cause)) {
-        throw new AuthFailure('auth_timeout', 'auth did not answer in time', { cause });
-      }
-      if (cause instanceof AuthFailure) throw cause;
-      throw new AuthFailure('auth_unreachable', 'auth could not be reached', { cause });
+    // RFC 8693 §2.2.2: invalid_grant is auth's word that the subject token is not (or no longer) valid.
+    if (result.kind === 'refused') {
+      return {
+        kind: 'refused',
+        reason: result.oauthError === 'invalid_grant' ? 'inactive' : 'insufficient_scope',
+      };
     }
-    return interpret(status, text, audience, options, now());
+    return checkClaims(result.accessToken, audience, options, now());
   };
-}
-
-async function readLimited(body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    if (signal.aborted) break;
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > MAX_RESPONSE_BYTES) {
-      body.destroy();
-      throw new AuthFailure('auth_invalid_response', 'auth answered with an oversized body');
-    }
-    chunks.push(buffer);
-  }
-  if (signal.aborted) throw new AuthFailure('auth_timeout', 'auth did not answer in time');
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function isTimeout(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = 'code' in error ? error.code : undefined;
-  return (
-    error.name === 'TimeoutError' ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT'
-  );
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
@@ -155,38 +124,16 @@ function invalid(message: string): AuthFailure {
   return new AuthFailure('auth_invalid_response', message);
 }
 
-function interpret(
-  status: number,
-  text: string,
+/**
+ * The claims the gateway's own decisions rest on (issuer, the one audience, type, subject, client, actor,
+ * expiry), so that a confused or garbled answer is refused, not forwarded or cached.
+ */
+function checkClaims(
+  jwt: string,
   audience: string,
   options: TokenResolverOptions,
   nowMs: number,
 ): Resolution {
-  const json = parseJsonObject(text);
-  if (status === 400 && json !== undefined && typeof json.error === 'string') {
-    // RFC 8693 §2.2.2: invalid_grant is auth's word that the subject token is not (or no longer) valid.
-    if (json.error === 'invalid_grant') return { kind: 'refused', reason: 'inactive' };
-    if (json.error === 'invalid_scope') return { kind: 'refused', reason: 'insufficient_scope' };
-    // invalid_target, invalid_request, unauthorized_client...: the gateway's own request or registration is
-    // wrong. No user can fix that, and it must not look like the user's fault: fail closed and alert.
-    throw new AuthFailure('auth_refused_gateway', `auth refused the exchange: ${json.error}`);
-  }
-  if (status === 401 || status === 403) {
-    throw new AuthFailure(
-      'auth_refused_gateway',
-      `auth refused the gateway's client authentication (${status})`,
-    );
-  }
-  if (status !== 200) throw new AuthFailure('auth_error_status', `auth answered ${status}`);
-  if (json === undefined) throw invalid('auth answered 200 without a JSON object');
-
-  const { access_token: jwt, token_type: tokenType, issued_token_type: issuedType } = json;
-  if (typeof jwt !== 'string') throw invalid('no access_token');
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
-    throw invalid('token_type is not Bearer');
-  if (issuedType !== ACCESS_TOKEN_TYPE && issuedType !== JWT_TOKEN_TYPE)
-    throw invalid('unexpected issued_token_type');
-
   const parts = jwt.split('.');
   if (parts.length !== 3 || !parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) {
     throw invalid('access_token is not a compact JWS');

@@ -30,6 +30,11 @@ interface Upstream {
 
 const noLocation = (): undefined => undefined;
 
+function withExtra(headers: string[], extra: readonly string[]): string[] {
+  if (extra.length > 0) headers.push(...extra);
+  return headers;
+}
+
 export class Upstreams {
   /** The pool for token exchanges at auth. */
   readonly authPool: Pool;
@@ -65,7 +70,13 @@ export class Upstreams {
     this.authPool = newPool(authOrigin, config);
   }
 
-  forward(exchange: Exchange, routed: Routed, token: ResolvedToken | undefined): void {
+  /** `extraHeaders`: name, value pairs the gateway itself adds for the service (the signed client address). */
+  forward(
+    exchange: Exchange,
+    routed: Routed,
+    token: ResolvedToken | undefined,
+    extraHeaders: readonly string[] = [],
+  ): void {
     const { req, res, requestId, origin } = exchange;
     const { answers, security, config, logger } = this.#options;
     const kind = routed.edge.as;
@@ -79,13 +90,16 @@ export class Upstreams {
       origin: upstream.origin,
       method: routed.route.method,
       path: routed.upstreamPath,
-      headers: upstreamRequestHeaders(req.rawHeaders, kind, {
-        requestId,
-        clientIp: exchange.clientIp,
-        proto: this.#proto,
-        host: this.#publicHost,
-        authorization: token === undefined ? undefined : this.#authorization(token),
-      }),
+      headers: withExtra(
+        upstreamRequestHeaders(req.rawHeaders, kind, {
+          requestId,
+          clientIp: exchange.clientIp,
+          proto: this.#proto,
+          host: this.#publicHost,
+          authorization: token === undefined ? undefined : this.#authorization(token),
+        }),
+        extraHeaders,
+      ),
       req,
       res,
       body: routed.body,

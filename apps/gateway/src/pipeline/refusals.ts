@@ -43,6 +43,8 @@ export type Refusal =
   | DenyReason
   | ForwardErrorCode
   | 'internal_error'
+  /** The client address for auth could not be signed (the gateway's workload key is unusable). */
+  | 'address_unsigned'
   | 'malformed_request'
   | 'request_timeout'
   | 'head_too_large';
@@ -63,6 +65,7 @@ const AUTH_DOWN: RefusalAnswer = { status: 503, code: 'service_unavailable', ret
 /** The one table of refusals: status, client-facing code, challenge and Retry-After per reason. */
 export const REFUSALS: Readonly<Record<Refusal, RefusalAnswer>> = {
   rate_limited_ip: { status: 429, code: 'too_many_requests' },
+  address_unsigned: AUTH_DOWN,
   rate_limited_token: { status: 429, code: 'too_many_requests' },
   invalid_path: { status: 400, code: 'invalid_path' },
   token_in_query: { status: 400, code: 'token_in_query' },

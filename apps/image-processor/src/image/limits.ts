@@ -31,8 +31,20 @@ export const PROCESSING_TIMEOUT_SECONDS = 5;
  */
 export const MAX_CONCURRENT_JOBS = 2;
 
-/** Authenticated requests in flight (reading a body or processing), bounding buffered bodies to 8 x 5 MiB. */
+/**
+ * Requests whose whole body has arrived and is being processed or answered. Taken only once the body is in: an
+ * upload that trickles in one byte a second holds no slot another user needs (issue 11, finding 5).
+ */
 export const MAX_CONCURRENT_REQUESTS = 8;
+
+/**
+ * Bodies being read at once, bounding buffered bodies to 24 x 5 MiB. Each is bounded in time by the server's 30 s
+ * request timeout and per user by MAX_UPLOADS_PER_USER, so filling them takes many accounts, not one slow client.
+ */
+export const MAX_CONCURRENT_READS = 24;
+
+/** Uploads one user (`sub`) may have in flight, reading or processing; more are refused (429) at once. */
+export const MAX_UPLOADS_PER_USER = 2;
 
 /** Seconds a client is told to wait (Retry-After) when every slot is taken. */
 export const BUSY_RETRY_AFTER_SECONDS = 1;
@@ -42,3 +54,10 @@ export const THUMBNAIL_MAX_SIDE = 256;
 
 /** WebP quality of the thumbnail (libwebp 0-100). */
 export const THUMBNAIL_QUALITY = 80;
+
+/**
+ * Most bytes a PNG's compressed metadata chunks (zTXt, compressed iTXt, iCCP) may inflate to, all together. A
+ * decoder inflates every one of them when it reads the header, outside the pixel limits: 64 zTXt chunks of 1 MiB
+ * each (68 KB on the wire) grew the process by 180 to 400 MB per upload. Checked by our own bounded inflate first.
+ */
+export const MAX_PNG_METADATA_INFLATED_BYTES = 1024 * 1024;

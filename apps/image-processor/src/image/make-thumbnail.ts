@@ -1,5 +1,6 @@
-// Turns an upload whose container format is already known into a small, re-encoded WebP thumbnail. The header is
-// read and judged against the limits first; only then are pixels decoded, with the limits enforced again by libvips.
+// Turns an upload whose container format is already known into a small, re-encoded WebP thumbnail. A PNG's compressed
+// metadata is bounded first; the header is then read and judged against the limits; only then are pixels decoded,
+// with the limits enforced again by libvips.
 import { performance } from 'node:perf_hooks';
 
 import sharp from 'sharp';
@@ -17,6 +18,7 @@ import {
   THUMBNAIL_QUALITY,
 } from './limits.js';
 import { pngFrameCount } from './png-frames.js';
+import { checkPngMetadata } from './png-metadata.js';
 
 export interface SourceImage {
   readonly format: ImageFormat;
@@ -53,6 +55,8 @@ const UNTRUSTED_INPUT: SharpOptions = {
  * said; the decoder must agree.
  */
 export async function makeThumbnail(input: Buffer, format: ImageFormat): Promise<ThumbnailResult> {
+  // Before any decoder runs: reading the header is what inflates a PNG's compressed metadata.
+  if (format === 'png') checkPngMetadata(input);
   const header = await readHeader(input);
   checkHeader(header, format, input);
   const thumbnail = await encodeThumbnail(input);

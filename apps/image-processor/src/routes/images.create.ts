@@ -1,6 +1,7 @@
 // POST /images: a raw JPEG, PNG or WebP body in; a re-encoded, metadata-free WebP thumbnail and the source's
-// dimensions out, as JSON. Checks run cheapest first: token, declared type, capacity, body size, magic bytes,
-// header limits, then decoding under a time limit. Every request leaves exactly one audit line.
+// dimensions out, as JSON. Checks run cheapest first: token, declared type, the user's share and read capacity,
+// body size, processing capacity (once the whole body is in), magic bytes, header limits, then decoding under a
+// time limit. Every request leaves exactly one audit line.
 import express from 'express';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import {
@@ -22,10 +23,15 @@ import { detectFormat, formatOfContentType } from '../image/detect-format.js';
 import type { ImageFormat } from '../image/detect-format.js';
 import { ImageError } from '../image/image-error.js';
 import type { ImageErrorCode } from '../image/image-error.js';
-import { BUSY_RETRY_AFTER_SECONDS, MAX_BODY_BYTES } from '../image/limits.js';
+import {
+  BUSY_RETRY_AFTER_SECONDS,
+  MAX_BODY_BYTES,
+  MAX_CONCURRENT_READS,
+  MAX_UPLOADS_PER_USER,
+} from '../image/limits.js';
 import { makeThumbnail } from '../image/make-thumbnail.js';
 import { service } from '../service.js';
-import type { Slots } from '../slots.js';
+import { PerKeySlots, Slots } from '../slots.js';
 
 const METHOD = 'POST' as const;
 const PATH = '/images';
@@ -53,10 +59,14 @@ export interface CreateImageResponse {
 }
 
 export interface Capacity {
-  /** Authenticated requests in flight, from the first body byte to the response. */
+  /** Requests in flight from the moment their whole body has arrived to the response. */
   readonly requests: Slots;
   /** Images being decoded. */
   readonly jobs: Slots;
+  /** Bodies being read; default MAX_CONCURRENT_READS. */
+  readonly reads?: Slots;
+  /** Uploads per user (`sub`), from the first body byte to the response; default MAX_UPLOADS_PER_USER. */
+  readonly perUser?: PerKeySlots;
 }
 
 export interface ImagesCreateDeps {
@@ -73,6 +83,14 @@ const IMAGE_ERROR_MESSAGES: Readonly<Record<ImageErrorCode, string>> = {
   processing_timeout: 'The image took too long to process.',
 };
 
+const tooManyUploads = (): AppError =>
+  new AppError({
+    status: 429,
+    code: errorCodes.tooManyRequests,
+    expose: 'You have too many uploads in progress. Wait for one to finish.',
+    headers: { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) },
+  });
+
 const unsupportedImageType = (): AppError =>
   new AppError({
     status: 415,
@@ -83,6 +101,8 @@ const unsupportedImageType = (): AppError =>
 
 export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
   const { logger, verifier, capacity } = deps;
+  const reads = capacity.reads ?? new Slots(MAX_CONCURRENT_READS);
+  const perUser = capacity.perUser ?? new PerKeySlots(MAX_UPLOADS_PER_USER);
   // The callers the topology allows, the scope, and one deny audit line per token refusal; the request's one
   // audit line is otherwise written below, once the image is done or refused.
   const guard = routeTokenGuard(imagesCreateRoute, { service: service.name, verifier, logger });
@@ -112,16 +132,24 @@ export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
     next(formatOfContentType(req.get('content-type')) === undefined ? unsupportedImageType() : undefined);
   };
 
-  const holdRequestSlot: RequestHandler = (_req, res, next) => {
-    const release = capacity.requests.tryAcquire();
-    if (release === undefined) {
-      next(serviceUnavailable(BUSY_RETRY_AFTER_SECONDS));
-      return;
-    }
-    // 'close' fires when the response is done and when the client goes away first.
-    res.once('close', release);
-    next();
-  };
+  // Each hold lasts until the response is done or the client goes away first ('close' fires for both).
+  const hold =
+    (acquire: (req: Request) => (() => void) | undefined, refusal: () => AppError): RequestHandler =>
+    (req, res, next) => {
+      const release = acquire(req);
+      if (release === undefined) {
+        next(refusal());
+        return;
+      }
+      res.once('close', release);
+      next();
+    };
+  const busy = (): AppError => serviceUnavailable(BUSY_RETRY_AFTER_SECONDS);
+  // One user's share first: a user who holds theirs is told so (429), and takes nothing from anyone else.
+  const holdUserSlot = hold((req) => perUser.tryAcquire(req.auth?.sub ?? ''), tooManyUploads);
+  const holdReadSlot = hold(() => reads.tryAcquire(), busy);
+  // Taken once the whole body is in, so a slow sender never holds one (issue 11, finding 5).
+  const holdRequestSlot = hold(() => capacity.requests.tryAcquire(), busy);
 
   // Any Content-Type reaches the parser (checkDeclaredType has judged it); compressed bodies were refused there.
   const readBody = express.raw({ type: () => true, limit: MAX_BODY_BYTES, inflate: false });
@@ -163,7 +191,17 @@ export function imagesCreateRouter(deps: ImagesCreateDeps): Router {
   };
 
   const router = createRouter();
-  router.post(PATH, guard, checkDeclaredType, holdRequestSlot, readBody, createThumbnail, refuse);
+  router.post(
+    PATH,
+    guard,
+    checkDeclaredType,
+    holdUserSlot,
+    holdReadSlot,
+    readBody,
+    holdRequestSlot,
+    createThumbnail,
+    refuse,
+  );
   router.all(PATH, methodNotAllowedHandler([METHOD]));
   return router;
 }

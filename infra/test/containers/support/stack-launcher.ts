@@ -102,6 +102,7 @@ class ZonedServiceContainer extends GenericContainer {
     this.#alias = spec.name;
     this.#dockerode = options.dockerode;
     this.withName(options.containerName)
+      .withCommand([...spec.command])
       .withLabels({ ...options.labels, 'org.airlock.service': spec.name })
       .withUser(spec.user)
       .withEnvironment(options.environment)

@@ -9,11 +9,12 @@ import { parseArgs } from 'node:util';
 import { createClientAssertion, ensureWorkloadKeyPair, tokenExchangeForm } from '@airlock/workload-identity';
 import {
   CONNECT_TO_ORDERS,
-  demoPasswordFromContainer,
+  demoPasswordsFromContainer,
   REPLAY_IMAGE_TOKEN_AT_ORDERS,
   runInContainer,
 } from '../container-stack.js';
 import { makeDemoPng } from '../demo-image.js';
+import { passwordOf, readDemoPasswords } from '../demo-passwords.js';
 import { discoverPublicClient, revokeToken, signInHeadless } from '../public-client.js';
 import { startLoopbackCallback } from '../loopback-callback.js';
 
@@ -29,9 +30,14 @@ const { values } = parseArgs({
   },
 });
 const gateway = values.gateway;
-const password =
-  process.env.AIRLOCK_DEMO_PASSWORD ??
-  (values.containers ? demoPasswordFromContainer() : await readDemoPassword(values['data-dir']));
+// Each demo user signs in with its own password (issue 11): alice's would not sign anyone in as bob.
+const override = process.env.AIRLOCK_DEMO_PASSWORD;
+const passwords =
+  override !== undefined
+    ? { alice: override, bob: override }
+    : values.containers
+      ? demoPasswordsFromContainer()
+      : await readDemoPasswords(values['data-dir']);
 
 let failures = 0;
 let stepNumber = 0;
@@ -91,7 +97,11 @@ try {
     'OAuth 2.1 public client; the client receives an opaque reference token, never a JWT (phantom token).',
   );
   const alice = (
-    await signInHeadless(client, { redirectUri: loopback.redirectUri, username: 'alice', password })
+    await signInHeadless(client, {
+      redirectUri: loopback.redirectUri,
+      username: 'alice',
+      password: passwordOf(passwords, 'alice'),
+    })
   ).tokens.access_token;
   check(alice.split('.').length !== 3, `access token is opaque (${alice.length} characters, not a JWT)`);
 
@@ -135,8 +145,13 @@ try {
     'Bob tries to read Alice’s order',
     'Object-level authorization in the service that owns the data: another user’s order does not exist for you (OWASP API1).',
   );
-  const bob = (await signInHeadless(client, { redirectUri: loopback.redirectUri, username: 'bob', password }))
-    .tokens.access_token;
+  const bob = (
+    await signInHeadless(client, {
+      redirectUri: loopback.redirectUri,
+      username: 'bob',
+      password: passwordOf(passwords, 'bob'),
+    })
+  ).tokens.access_token;
   const stolen = await call(gateway, 'GET', `/api/orders/${orderId}`, bob);
   check(stolen.status === 404, `GET /api/orders/<alice's order> as bob -> ${stolen.status}`);
 
@@ -243,17 +258,6 @@ process.exitCode = failures === 0 ? 0 : 1;
 
 function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-async function readDemoPassword(dataDir: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  try {
-    return (await readFile(join(dataDir, 'auth', 'demo-password'), 'utf8')).trim();
-  } catch {
-    throw new Error(
-      'set AIRLOCK_DEMO_PASSWORD or start the stack first (it writes .data/auth/demo-password)',
-    );
-  }
 }
 
 async function exchangeAsGateway(subjectToken: string, audience: string): Promise<string> {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `./airlock sign-in [username]`: signs in to the running stack as the airlock-cli public client (authorization code
 // + PKCE over a loopback redirect, RFC 8252) and prints the opaque access token and a curl line to use it.
-// With a username and AIRLOCK_PASSWORD set, it fills in the login form itself; otherwise it prints the URL
-// to open in a browser and waits for the redirect.
+// With a username and AIRLOCK_PASSWORD set (or a demo user whose generated password is in the local stack's data
+// folder), it fills in the login form itself; otherwise it prints the URL to open in a browser and waits.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readDemoPasswords } from '../demo-passwords.js';
 import { startLoopbackCallback } from '../loopback-callback.js';
 import {
   discoverPublicClient,
@@ -23,7 +25,11 @@ const { values, positionals } = parseArgs({
 });
 const gateway = values.gateway;
 const username = positionals[0];
-const password = process.env.AIRLOCK_PASSWORD ?? process.env.AIRLOCK_DEMO_PASSWORD;
+// Without a password in the environment, a demo user's own generated one from the local stack's data folder.
+const password =
+  process.env.AIRLOCK_PASSWORD ??
+  process.env.AIRLOCK_DEMO_PASSWORD ??
+  (username === undefined ? undefined : await localDemoPassword(username));
 
 const config = await discoverPublicClient(`${gateway}/auth`);
 const callback = await startLoopbackCallback();
@@ -52,4 +58,13 @@ async function signInInBrowser() {
   });
   console.log(`Open this URL in a browser and sign in:\n\n  ${request.url.href}\n`);
   return finishAuthorization(config, request, await callback.next(SIGN_IN_TIMEOUT_MS));
+}
+
+async function localDemoPassword(name: string): Promise<string | undefined> {
+  const dataDir = process.env.AIRLOCK_DATA_DIR ?? join(process.cwd(), '.data');
+  try {
+    return (await readDemoPasswords(dataDir))[name];
+  } catch {
+    return undefined;
+  }
 }

@@ -28,6 +28,11 @@ for (const service of START_ORDER) {
   ports[service] = port;
 }
 
+// auth generates one password per demo user at its first start; they are printed here once, never by auth
+// (whose output is a container's log elsewhere).
+const passwordFile = join(dataDir, 'auth', 'demo-passwords.json');
+const firstStart = !existsSync(passwordFile);
+
 let stopping = false;
 const stack = await startLocalStack({
   rootDir,
@@ -53,16 +58,22 @@ async function shutdown(code: number): Promise<void> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-const passwordFile = join(dataDir, 'auth', 'demo-password');
-const password =
+const passwords =
   process.env.AIRLOCK_DEMO_PASSWORD !== undefined
-    ? '(the value of AIRLOCK_DEMO_PASSWORD)'
-    : existsSync(passwordFile)
-      ? readFileSync(passwordFile, 'utf8').trim()
-      : '(see auth’s output above)';
+    ? '  Password: the value of AIRLOCK_DEMO_PASSWORD (every demo user shares it: a test override)'
+    : firstStart && existsSync(passwordFile)
+      ? demoPasswordLines(readFileSync(passwordFile, 'utf8'))
+      : `  Each user's password is in ${passwordFile} (printed only at the first start)`;
 console.log(`
 Airlock is running. Gateway: ${stack.edgeUrl}  (the only entry point; the other services listen on loopback)
-  Users: alice, bob (users), carol (admin). Password: ${password}
-  Get a token:   AIRLOCK_PASSWORD=<password> ./airlock sign-in alice   (without the variable: in a browser)
+  Users: alice, bob (users), carol (admin), each with a password of its own.
+${passwords}
+  Get a token:   ./airlock sign-in alice   (reads alice's password from the data folder; AIRLOCK_PASSWORD sets another)
   Narrated demo: ./airlock demo
 Ctrl-C stops everything.`);
+
+function demoPasswordLines(text: string): string {
+  const parsed = JSON.parse(text) as unknown;
+  const entries = typeof parsed === 'object' && parsed !== null ? Object.entries(parsed) : [];
+  return entries.map(([username, password]) => `  ${username}: ${String(password)}`).join('\n');
+}

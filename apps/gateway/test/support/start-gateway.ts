@@ -22,6 +22,7 @@ export interface TestGatewayOptions {
   readonly imagesUrl?: string;
   readonly env?: Env;
   readonly clientAssertion?: () => Promise<string>;
+  readonly clientAddressAssertion?: (address: string) => Promise<string>;
   readonly now?: () => number;
 }
 
@@ -64,6 +65,9 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       auditLines(decision);
     },
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.clientAddressAssertion === undefined
+      ? {}
+      : { clientAddressAssertion: options.clientAddressAssertion }),
   });
   const running = await startServer(gateway.handle, {
     port: 0,

@@ -1,0 +1,53 @@
+// Issue 11, finding 9: ready means able to verify a token. With auth's key set out of reach every request would be
+// refused with 503, so /readyz must say 503 too.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, it } from '@jest/globals';
+import request from 'supertest';
+import { createLogger } from '@airlock/service-kit';
+import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
+import { createTokenVerifier } from '@airlock/token-verification';
+import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
+
+import { createApp } from '../src/app.js';
+import { createPaymentsClient } from '../src/clients/payments-client.js';
+import { openOrdersDatabase } from '../src/db/database.js';
+import { tokenPolicy } from '../src/service.js';
+import { createOrdersHarness, standInExchanger } from './support/harness.js';
+
+// Port 9 (discard) on loopback: nothing listens, so the key set cannot be fetched.
+const UNREACHABLE = new URL('http://127.0.0.1:9/auth/jwks');
+const dir = mkdtempSync(join(tmpdir(), 'airlock-orders-ready-'));
+const db = openOrdersDatabase(join(dir, 'orders', 'orders.db'));
+
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('GET /readyz', () => {
+  it('is 503 while the key set cannot be fetched, though the database answers', async () => {
+    const issuer = await createTestIssuer({ audience: 'orders' });
+    const app = createApp({
+      logger: createLogger({ service: 'orders', level: 'silent' }),
+      verifier: createTokenVerifier(
+        serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: UNREACHABLE }),
+      ),
+      db,
+      tokenExchanger: standInExchanger(issuer),
+      payments: createPaymentsClient({ baseUrl: new URL('http://127.0.0.1:9') }),
+    });
+    await request(app).get('/readyz').expect(503);
+  });
+
+  it('is 200 when tokens can be verified', async () => {
+    const harness = await createOrdersHarness();
+    try {
+      await request(harness.app).get('/readyz').expect(200);
+    } finally {
+      harness.close();
+    }
+  });
+});

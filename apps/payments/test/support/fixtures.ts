@@ -1,0 +1,105 @@
+// The per-test setups the charges and refunds files share: a fresh payments app on a fresh database for each
+// test, a token as orders would send it, and one request builder per route.
+import { afterEach, beforeEach } from '@jest/globals';
+import request from 'supertest';
+import { field } from '@airlock/testing/http';
+
+import { createPaymentsHarness } from './harness.js';
+import type { PaymentsHarness } from './harness.js';
+
+export interface ChargesFixture {
+  readonly harness: PaymentsHarness;
+  /** A token orders would send for alice's payment. */
+  readonly token: string;
+  readonly charge: (body: unknown, key?: string | null, bearer?: string) => request.Test;
+  readonly chargeRows: () => number;
+}
+
+export interface RefundsFixture {
+  readonly harness: PaymentsHarness;
+  /** A token orders would send for carol, an admin. */
+  readonly adminToken: string;
+  /** A charge of 50.00 EUR made before each test. */
+  readonly chargeId: string;
+  readonly refund: (body: unknown, key?: string, bearer?: string) => request.Test;
+}
+
+export const chargeBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
+  amount: 2599,
+  currency: 'EUR',
+  paymentMethod: 'pm_fake_visa',
+  ...overrides,
+});
+
+/** Registers the per-test setup of a charges file; read the fields inside tests, not at load time. */
+export function useChargesFixture(): ChargesFixture {
+  let harness: PaymentsHarness | undefined;
+  let token = '';
+  beforeEach(async () => {
+    harness = await createPaymentsHarness();
+    token = await harness.ordersToken();
+  });
+  afterEach(() => {
+    harness?.close();
+  });
+  const current = (): PaymentsHarness => {
+    if (harness === undefined) throw new Error('the fixture is read outside a test');
+    return harness;
+  };
+  return {
+    get harness() {
+      return current();
+    },
+    get token() {
+      return token;
+    },
+    charge: (body, key = 'key-0001', bearer = token) => {
+      const call = request(current().app).post('/charges').set('Authorization', `Bearer ${bearer}`);
+      if (key !== null) call.set('Idempotency-Key', key);
+      return call.send(body as object);
+    },
+    chargeRows: () => Number(current().db.prepare('SELECT COUNT(*) AS n FROM charges').get()?.['n']),
+  };
+}
+
+/** Registers the per-test setup of a refunds file: an admin token and a charge to refund. */
+export function useRefundsFixture(): RefundsFixture {
+  let harness: PaymentsHarness | undefined;
+  let adminToken = '';
+  let chargeId = '';
+  beforeEach(async () => {
+    harness = await createPaymentsHarness();
+    adminToken = await harness.ordersToken({ sub: 'carol', scope: 'admin' });
+    const created = await request(harness.app)
+      .post('/charges')
+      .set('Authorization', `Bearer ${await harness.ordersToken()}`)
+      .set('Idempotency-Key', 'charge-key-1')
+      .send(chargeBody({ amount: 5000 }));
+    chargeId = String(field(created, 'id'));
+  });
+  afterEach(() => {
+    harness?.close();
+  });
+  const current = (): PaymentsHarness => {
+    if (harness === undefined) throw new Error('the fixture is read outside a test');
+    return harness;
+  };
+  return {
+    get harness() {
+      return current();
+    },
+    get adminToken() {
+      return adminToken;
+    },
+    get chargeId() {
+      return chargeId;
+    },
+    refund: (body, key = 'refund-key-1', bearer = adminToken) =>
+      request(current().app)
+        .post('/refunds')
+        .set('Authorization', `Bearer ${bearer}`)
+        .set('Idempotency-Key', key)
+        .send(body as object),
+  };
+}
