@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const RESULTS_FILE = '.jest-results.json';
 const workspaceDirs = [
-  ...['apps', 'packages'].flatMap((group) => {
+  ...['apps', 'packages', 'templates', 'tools'].flatMap((group) => {
     const dir = join(root, group);
     return existsSync(dir) ? readdirSync(dir).map((name) => join(dir, name)) : [];
   }),

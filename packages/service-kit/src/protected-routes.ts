@@ -5,7 +5,7 @@ import type { Request, RequestHandler, Router } from 'express';
 import { requireToken } from '@airlock/token-verification';
 import type { TokenRejection, TokenVerifier, VerifiedToken } from '@airlock/token-verification';
 import { airlockTopology, callersOfRoute } from '@airlock/topology';
-import type { HttpMethod } from '@airlock/topology';
+import type { HttpMethod, Topology } from '@airlock/topology';
 
 import { auditDecision } from './audit.js';
 import { methodNotAllowedHandler } from './error-handler.js';
@@ -28,6 +28,8 @@ export interface ProtectedRoutesOptions {
   readonly service: string;
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
+  /** Defaults to Airlock's topology; the service template passes the topology it is tested against. */
+  readonly topology?: Topology;
 }
 
 /**
@@ -71,7 +73,12 @@ export function registerProtectedRoutes(
 export function routeTokenGuard(route: RouteDeclaration, options: ProtectedRoutesOptions): RequestHandler {
   const { service, verifier, logger } = options;
   const name = routeName(route);
-  const allowedCallers = callersOfRoute(airlockTopology, service, route.method, route.path);
+  const allowedCallers = callersOfRoute(
+    options.topology ?? airlockTopology,
+    service,
+    route.method,
+    route.path,
+  );
   if (allowedCallers.length === 0) {
     // A route nobody may call is a route the topology does not know: refuse to start rather than guess.
     throw new Error(`${service}: route ${name} is not declared in the topology`);

@@ -10,6 +10,7 @@ import { errorCode } from '@airlock/testing/http';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 import type { TestIssuer } from '@airlock/testing/tokens';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { airlockTopology, defineTopology } from '@airlock/topology';
 
 import { createServiceApp, finishApp } from '../src/create-service-app.js';
 import { authOf, registerProtectedRoutes, routeTokenGuard } from '../src/protected-routes.js';
@@ -211,6 +212,33 @@ describe('routeTokenGuard', () => {
         { service: 'gateway', verifier, logger: memoryLogger().logger },
       ),
     ).toThrow('gateway: route POST /images is not declared in the topology');
+  });
+});
+
+describe('the topology option', () => {
+  it("takes the callers from the topology it is given instead of Airlock's", () => {
+    const verifier = createTokenVerifier(
+      serviceTokenVerifierOptions({ service: 'orders', issuer: TEST_ISSUER, jwks: issuer.jwks }),
+    );
+    const route = { method: 'GET', path: '/stock', scopes: [] } as const;
+    const options = { service: 'orders', verifier, logger: memoryLogger().logger };
+    expect(() => routeTokenGuard(route, options)).toThrow(
+      'orders: route GET /stock is not declared in the topology',
+    );
+    const withStock = defineTopology({
+      ...airlockTopology,
+      calls: [
+        ...airlockTopology.calls,
+        {
+          from: 'gateway',
+          to: 'orders',
+          as: 'user',
+          why: 'test',
+          routes: [{ method: 'GET', path: '/stock' }],
+        },
+      ],
+    });
+    expect(typeof routeTokenGuard(route, { ...options, topology: withStock })).toBe('function');
   });
 });
 

@@ -60,7 +60,13 @@ function indexServices(
         throw new TopologyError('unknown_zone', `service "${service.name}" names unknown zone "${zoneName}"`);
       }
     }
-    const isolated = service.zones.filter((zoneName) => isIsolating(zones.get(zoneName)));
+    // The edge service bridges into sandboxes (it is their only way in and their only keys source), so it may
+    // join several; every other service, and the edge for enclaves, lives in at most one.
+    const atEdge = service.zones.some((zoneName) => zones.get(zoneName)?.kind === 'edge');
+    const isolated = service.zones.filter((zoneName) => {
+      const zone = zones.get(zoneName);
+      return isIsolating(zone) && !(atEdge && zone?.kind === 'sandbox');
+    });
     if (isolated.length > 1) {
       throw new TopologyError(
         'multiple_enclaves',

@@ -109,6 +109,30 @@ describe('defineTopology', () => {
     );
   });
 
+  it('lets the edge service bridge into a second sandbox, and nothing else into two', () => {
+    const spec = validSpec();
+    const twoSandboxes = {
+      ...spec,
+      zones: [...spec.zones, { name: 'box2', kind: 'sandbox' as const, purpose: 'risky too' }],
+      services: [
+        ...spec.services.map((service) =>
+          service.name === 'gw' ? { ...service, zones: [...service.zones, 'box2'] } : service,
+        ),
+        { name: 'risky2', port: 8004, zones: ['box2'], purpose: 'risky', holds: 'data' },
+      ],
+    };
+    expect(defineTopology(twoSandboxes).services).toHaveLength(5);
+    expectCode(
+      {
+        ...twoSandboxes,
+        services: twoSandboxes.services.map((service) =>
+          service.name === 'api' ? { ...service, zones: ['core', 'box', 'box2'] } : service,
+        ),
+      },
+      'multiple_enclaves',
+    );
+  });
+
   it('rejects a sandboxed service that also lives in another zone', () => {
     const spec = validSpec();
     expectCode(
