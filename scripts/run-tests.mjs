@@ -17,19 +17,33 @@ const workspaceDirs = [
 
 for (const dir of workspaceDirs) rmSync(join(dir, RESULTS_FILE), { force: true });
 
-// Two phases on two cores: every suite but the container suite, two at a time; then the container suite
-// alone, since it builds images and runs whole stacks in Docker and would starve timing-sensitive suites.
+// Three phases on two cores, each timed: every suite but the two heavy ones, two at a time; then the service
+// generator's proof alone (it installs, builds, lints and tests a whole copy of the repository, and would starve
+// timing-sensitive suites); then the container suite alone (it builds images and runs whole stacks in Docker).
+const GENERATOR_PROOF = '@airlock/service-generator';
 const CONTAINER_SUITE = '@airlock/infra';
 const extraArgs = process.argv.slice(2);
-const turbo = (args) =>
-  spawnSync('pnpm', ['exec', 'turbo', 'run', 'test', '--continue', ...args, ...extraArgs], {
-    cwd: root,
-    stdio: 'inherit',
-  }).status;
-const statuses = [
-  turbo([`--filter=!${CONTAINER_SUITE}`, '--concurrency=2']),
-  turbo([`--filter=${CONTAINER_SUITE}`]),
+const phases = [
+  [
+    'suites, two at a time',
+    [`--filter=!${CONTAINER_SUITE}`, `--filter=!${GENERATOR_PROOF}`, '--concurrency=2'],
+  ],
+  ['service generator proof, alone', [`--filter=${GENERATOR_PROOF}`]],
+  ['container suite, alone', [`--filter=${CONTAINER_SUITE}`]],
 ];
+const statuses = phases.map(([name, args]) => {
+  const started = Date.now();
+  const { status } = spawnSync(
+    'pnpm',
+    ['exec', 'turbo', 'run', 'test', '--continue', ...args, ...extraArgs],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  console.log(`tests: phase '${name}' took ${Math.round((Date.now() - started) / 1000)} s`);
+  return status;
+});
 
 let passed = 0;
 let failed = 0;
