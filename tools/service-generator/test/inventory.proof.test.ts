@@ -68,7 +68,7 @@ let topology: Topology;
 let networksOf: (topology: Topology) => NetworkSpec[];
 const steps: string[] = [];
 
-/** Tracked and untracked (not ignored) files, as the working tree has them now. */
+/** Tracked and untracked (not ignored) files, as the working tree has them now, in a fresh git repository. */
 function copyRepository(target: string): void {
   const listed = spawnSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
     cwd: ROOT,
@@ -80,6 +80,9 @@ function copyRepository(target: string): void {
     mkdirSync(dirname(join(target, file)), { recursive: true });
     copyFileSync(join(ROOT, file), join(target, file));
   }
+  // A clone is a git repository: the checks that list what git would commit (the secret scan) need one.
+  const init = spawnSync('git', ['init', '-q'], { cwd: target, encoding: 'utf8' });
+  if (init.status !== 0) throw new Error(`git init failed: ${init.stderr}`);
   // The toolchain that bootstrap.sh installed (when the machine's was too old) is reused, not downloaded again.
   if (existsSync(join(ROOT, '.toolchain'))) symlinkSync(join(ROOT, '.toolchain'), join(target, '.toolchain'));
 }
