@@ -1,7 +1,7 @@
 // Derives the containerised stack from the topology: one network per zone, each service on exactly the
 // networks the topology gives it, its image, environment, volumes, limits and hardening. The compose file and
 // the container suite's launcher are both renderings of this, so they cannot disagree about a boundary.
-import { issuerServiceOf, networksOf, serviceNamed, type Topology } from '@airlock/topology';
+import { issuerServiceOf, jwksProviderOf, networksOf, serviceNamed, type Topology } from '@airlock/topology';
 import {
   CAP_DROP,
   CONTAINER_USER,
@@ -217,8 +217,7 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
       }),
       passThroughEnvironment: service.name === issuer ? ISSUER_PASS_THROUGH_ENVIRONMENT : [],
       mounts,
-      dependsOnHealthy:
-        service.name !== issuer && calleesOf(topology, service.name).includes(issuer) ? [issuer] : [],
+      dependsOnHealthy: waitsForOf(topology, service.name, issuer),
       user: CONTAINER_USER,
       readOnlyRootFilesystem: true,
       tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
@@ -277,6 +276,19 @@ function environmentOf(
     env.AIRLOCK_JWKS_URL = `http://${jwksCall.to}:${serviceNamed(topology, jwksCall.to).port}/auth/jwks`;
   }
   return env;
+}
+
+/**
+ * What a service waits for before it starts: the issuer when it calls it, and whoever serves it the signing keys
+ * (the edge, for the sandbox): its readiness means it can verify a token, which it cannot before they are up.
+ */
+function waitsForOf(topology: Topology, service: string, issuer: string): string[] {
+  const waits = new Set<string>();
+  if (calleesOf(topology, service).includes(issuer)) waits.add(issuer);
+  const keys = jwksProviderOf(topology, service)?.name;
+  if (keys !== undefined) waits.add(keys);
+  waits.delete(service);
+  return [...waits];
 }
 
 function calleesOf(topology: Topology, service: string): string[] {

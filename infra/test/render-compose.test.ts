@@ -1,6 +1,6 @@
 // The compose file is the boundary as deployed: these tests hold it to the topology it is generated from.
 import { describe, expect, it } from '@jest/globals';
-import { airlockTopology, networksOf, reachabilityOf } from '@airlock/topology';
+import { airlockTopology, jwksProviderOf, networksOf, reachabilityOf } from '@airlock/topology';
 import { parse } from 'yaml';
 import { renderCompose } from '../src/render-compose.js';
 import { DATA_ROOT, stackOf, WORKLOAD_KEYS_ROOT } from '../src/stack.js';
@@ -113,15 +113,26 @@ describe('the generated compose file', () => {
     }
   });
 
-  it('makes every service that calls auth wait until auth is healthy', () => {
+  it('makes every service wait until auth (when it calls it) and whoever serves its signing keys are healthy', () => {
     for (const [name, service] of services) {
       const callsAuth =
         name !== 'auth' && airlockTopology.calls.some((call) => call.from === name && call.to === 'auth');
+      const keys = jwksProviderOf(airlockTopology, name)?.name;
+      const waits = new Set([...(callsAuth ? ['auth'] : []), ...(keys === undefined ? [] : [keys])]);
       expect({ name, dependsOn: service.depends_on }).toEqual({
         name,
-        dependsOn: callsAuth ? { auth: { condition: 'service_healthy' } } : undefined,
+        dependsOn:
+          waits.size === 0
+            ? undefined
+            : Object.fromEntries([...waits].map((wait) => [wait, { condition: 'service_healthy' }])),
       });
     }
+  });
+
+  it('starts the sandbox after the gateway it fetches its signing keys through', () => {
+    expect(compose.services['image-processor']?.depends_on).toEqual({
+      gateway: { condition: 'service_healthy' },
+    });
   });
 
   it('gives no service a volume it does not own, except auth reading the callers’ public keys', () => {
