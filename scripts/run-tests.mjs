@@ -17,6 +17,11 @@ const workspaceDirs = [
 
 for (const dir of workspaceDirs) rmSync(join(dir, RESULTS_FILE), { force: true });
 
+// Suites start real PostgreSQL and Redis servers and a real Chromium: install them when missing (root), or say
+// what is missing (any other user) before any suite runs.
+const packagesReady = spawnSync('bash', [join(root, 'scripts/ensure-system-packages.sh')], { stdio: 'inherit' });
+if (packagesReady.status !== 0) process.exit(1);
+
 // Three phases on two cores, each timed: every suite but the two heavy ones, two at a time; then the service
 // generator's proof alone (it installs, builds, lints and tests a whole copy of the repository, and would starve
 // timing-sensitive suites); then the container suite alone (it builds images and runs whole stacks in Docker).
