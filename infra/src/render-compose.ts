@@ -15,7 +15,7 @@ export const COMPOSE_FILE_VERSION = '2.4';
 export const SANDBOX_MALLOC_ARENA_MAX = '2';
 export const SANDBOX_RESTART_POLICY = 'on-failure';
 
-function isSandboxed(name: string): boolean {
+export function isSandboxed(name: string): boolean {
   const zones = zonesJoinedBy(airlockTopology, serviceNamed(airlockTopology, name));
   return zones.every((zone) => zone.kind === 'sandbox');
 }

@@ -24,6 +24,8 @@ export const WORKLOAD_KEYS_ROOT = '/workload-keys';
 export const CONTAINER_LISTEN_HOST = '0.0.0.0';
 /** Each image's working directory holds the service; its entry point is Node (infra/docker/Dockerfile). */
 export const SERVICE_ENTRY = 'dist/index.js';
+/** Node in every Airlock image (distroless and airlock/node-runtime alike), the image's entry point. */
+export const NODE_BINARY = '/nodejs/bin/node';
 export const DEFAULT_PUBLISH_ADDRESS = '127.0.0.1';
 export const DEFAULT_IMAGE_TAG = 'dev';
 /**
@@ -297,13 +299,14 @@ function calleesOf(topology: Topology, service: string): string[] {
 
 /**
  * The healthcheck runs the container's own Node (there is no shell or curl) against /readyz, which answers 200
- * only when the service can do its job. No `$` anywhere: compose would try to interpolate it.
+ * only when the service can do its job (a cluster's liveness probe asks /healthz). From loopback, because the
+ * gateway answers its probes only there. No `$` anywhere: compose would try to interpolate it.
  */
-export function healthcheckCommand(port: number): string[] {
+export function healthcheckCommand(port: number, path: '/readyz' | '/healthz' = '/readyz'): string[] {
   return [
-    '/nodejs/bin/node',
+    NODE_BINARY,
     '-e',
-    `fetch('http://127.0.0.1:${port}/readyz',{signal:AbortSignal.timeout(2000)})` +
+    `fetch('http://127.0.0.1:${port}${path}',{signal:AbortSignal.timeout(2000)})` +
       '.then((r)=>process.exit(r.status===200?0:1),()=>process.exit(1))',
   ];
 }

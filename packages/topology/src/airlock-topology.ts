@@ -37,7 +37,11 @@ export const airlockTopology = defineTopology({
       holds:
         'Its workload key; cached single-audience JWTs of active users (minutes); clients’ opaque tokens in transit.',
       // A small young generation: most of the gateway's resident memory otherwise (apps/gateway/README.md).
-      container: { persistsData: true, nodeFlags: ['--max-semi-space-size=2'] },
+      container: {
+        persistsData: true,
+        persistsOnlyWorkloadKey: true,
+        nodeFlags: ['--max-semi-space-size=2'],
+      },
     },
     {
       name: 'auth',

@@ -36,6 +36,11 @@ export interface ServiceSpec {
 export interface ContainerSpec {
   /** It keeps keys or a database: it gets a data volume of its own; nothing else does. */
   readonly persistsData?: boolean;
+  /**
+   * Its data volume holds its workload key and nothing else. On a cluster the key comes from a Secret, so its
+   * replicas need no volume in common and it may run more than one (infra/src/kubernetes).
+   */
+  readonly persistsOnlyWorkloadKey?: boolean;
   /** Memory limit in MB (default 256). */
   readonly memoryMb?: number;
   /** Flags for Node itself, before the entry point (e.g. V8 heap sizing); the same locally and in containers. */

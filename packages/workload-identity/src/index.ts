@@ -17,7 +17,13 @@ export {
   type ClientAddressAssertionOptions,
   type ClientAddressVerification,
 } from './client-address-assertion.js';
-export { workloadKeyPaths, type WorkloadKeyLocation, type WorkloadKeyPaths } from './key-files.js';
+export {
+  PRIVATE_KEY_FILE,
+  PUBLIC_KEY_FILE,
+  workloadKeyPaths,
+  type WorkloadKeyLocation,
+  type WorkloadKeyPaths,
+} from './key-files.js';
 export { WORKLOAD_KEY_ALG, type WorkloadPublicJwk } from './workload-jwk.js';
 export { WorkloadIdentityError, type WorkloadIdentityErrorCode } from './errors.js';
 export {
