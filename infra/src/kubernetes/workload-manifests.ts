@@ -204,20 +204,12 @@ function installWorkloadKeyContainerOf(service: StackService): IContainer {
   if (dataMount === undefined) throw new Error(`${service.name} holds a workload key but has no data volume`);
   const source = `${WORKLOAD_KEY_SECRET_MOUNT}/${PRIVATE_KEY_FILE}`;
   const target = `${dataMount.target}/${PRIVATE_KEY_FILE}`;
-  const script = [
-    "const fs = require('node:fs');",
-    `const key = fs.readFileSync(${JSON.stringify(source)});`,
-    `const temporary = ${JSON.stringify(`${target}.tmp`)};`,
-    'fs.rmSync(temporary, { force: true });',
-    "fs.writeFileSync(temporary, key, { mode: 0o600, flag: 'wx' });",
-    `fs.renameSync(temporary, ${JSON.stringify(target)});`,
-  ].join(' ');
   return {
     name: INIT_CONTAINER,
     image: service.image,
     imagePullPolicy: 'IfNotPresent',
     command: [NODE_BINARY],
-    args: ['-e', script],
+    args: ['-e', installKeyScript(source, target)],
     securityContext: containerSecurityContextOf(service),
     resources: resourcesOf(service),
     volumeMounts: [
@@ -225,6 +217,21 @@ function installWorkloadKeyContainerOf(service: StackService): IContainer {
       { name: dataMount.volume, mountPath: dataMount.target },
     ],
   };
+}
+
+/**
+ * The init container's program (CommonJS, for `node -e`): a fresh 0600 copy of `source` at `target`, renamed into
+ * place so the service never reads half a key. It replaces the copy at every start: the Secret is the source.
+ */
+export function installKeyScript(source: string, target: string): string {
+  return [
+    "const fs = require('node:fs');",
+    `const key = fs.readFileSync(${JSON.stringify(source)});`,
+    `const temporary = ${JSON.stringify(`${target}.tmp`)};`,
+    'fs.rmSync(temporary, { force: true });',
+    "fs.writeFileSync(temporary, key, { mode: 0o600, flag: 'wx' });",
+    `fs.renameSync(temporary, ${JSON.stringify(target)});`,
+  ].join(' ');
 }
 
 function volumesOf(topology: Topology, stack: Stack, service: StackService): IVolume[] {
