@@ -197,7 +197,7 @@ function serviceContainerOf(service: StackService): IContainer {
  * Secret volumes with an fsGroup are group-readable (0440), which the workload key's mode check refuses, and
  * rightly: it cannot tell that group from any other. So this init container, the service's own image and user,
  * copies the key into the service's data volume with mode 0600 before the service starts
- * (docs/adr/0012-kubernetes-workload-keys.md).
+ * (docs/adr/0006-kubernetes-workload-keys-and-replicas.md).
  */
 function installWorkloadKeyContainerOf(service: StackService): IContainer {
   const dataMount = service.mounts.find((mount) => mount.target === `${DATA_ROOT}/${service.name}`);
