@@ -1,6 +1,7 @@
 // Puts the phantom-token pieces together: the key that binds a result to (issuer, audience, token hash), the
 // cache lookup the hot path does synchronously, and the single-flight exchange on a miss. The token itself is
-// only hashed (SHA-256, once per request) and sent to auth; it is never stored, logged or used as a key.
+// only hashed (SHA-256, once per connection and token: pipeline/authenticate.ts) and sent to auth; it is never
+// cached, logged or used as a key.
 import { hash } from 'node:crypto';
 import { AuthFailure, type TokenResolver } from './resolve-token.js';
 import { SingleFlight } from './single-flight.js';

@@ -20,20 +20,22 @@ export class Answers {
   readonly #security: SecurityHeaders;
   readonly #cors: CorsPolicy;
   readonly #logger: Logger;
+  /** The security headers of each kind of route plus the request id's name, built once: per answer, a copy. */
+  readonly #publicHead: readonly string[];
+  readonly #userHead: readonly string[];
 
   constructor(options: AnswersOptions) {
     this.#security = options.security;
     this.#cors = options.cors;
     this.#logger = options.logger;
+    this.#publicHead = [...options.security.auth, 'x-request-id'];
+    this.#userHead = [...options.security.api, 'x-request-id'];
   }
 
   /** Headers on every answer: security headers for the kind of route, the request id, CORS if allowed. */
   headers(kind: RouteKind, requestId: string, origin: string | undefined): string[] {
-    const headers = [
-      ...(kind === 'public' ? this.#security.auth : this.#security.api),
-      'x-request-id',
-      requestId,
-    ];
+    const headers = (kind === 'public' ? this.#publicHead : this.#userHead).slice();
+    headers.push(requestId);
     if (this.#cors.isAllowed(origin)) headers.push(...this.#cors.responseHeaders(origin));
     return headers;
   }

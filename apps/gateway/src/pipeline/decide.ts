@@ -40,8 +40,10 @@ export interface DecisionsOptions {
 
 export class Decisions {
   readonly #options: DecisionsOptions;
+  // Three parallel lists rather than a record per decision: one allocation less per request on the hot path.
   #lines: EdgeDecision[] = [];
-  #effects: { readonly exchange: Exchange; readonly effect: () => void }[] = [];
+  #exchanges: Exchange[] = [];
+  #effects: (() => void)[] = [];
   #scheduled = false;
   readonly #commit = (): void => {
     this.#scheduled = false;
@@ -73,9 +75,11 @@ export class Decisions {
   /** Writes the pending lines, then carries out their decisions (also called on exit, for the lines). */
   flush(): void {
     const lines = this.#lines;
+    const exchanges = this.#exchanges;
     const effects = this.#effects;
     if (lines.length === 0) return;
     this.#lines = [];
+    this.#exchanges = [];
     this.#effects = [];
     const { audit, onEffectError } = this.#options;
     try {
@@ -83,21 +87,23 @@ export class Decisions {
       else audit.batch(lines);
     } catch (error) {
       // Fail closed: what could not be audited is not done, and every waiting request gets a 500.
-      for (const { exchange } of effects) onEffectError(exchange, error);
+      for (const exchange of exchanges) onEffectError(exchange, error);
       return;
     }
-    for (const { exchange, effect } of effects) {
+    for (let index = 0; index < effects.length; index += 1) {
       try {
-        effect();
+        effects[index]?.();
       } catch (error) {
-        onEffectError(exchange, error);
+        const exchange = exchanges[index];
+        if (exchange !== undefined) onEffectError(exchange, error);
       }
     }
   }
 
   #record(decision: EdgeDecision, exchange: Exchange, effect: () => void): void {
     this.#lines.push(decision);
-    this.#effects.push({ exchange, effect });
+    this.#exchanges.push(exchange);
+    this.#effects.push(effect);
     if (!this.#scheduled) {
       this.#scheduled = true;
       // After the poll phase: every request that arrived in this turn has been decided by then.

@@ -29,6 +29,7 @@ interface Upstream {
 }
 
 const noLocation = (): undefined => undefined;
+const NO_HEADERS: readonly string[] = [];
 
 function withExtra(headers: string[], extra: readonly string[]): string[] {
   if (extra.length > 0) headers.push(...extra);
@@ -75,7 +76,7 @@ export class Upstreams {
     exchange: Exchange,
     routed: Routed,
     token: ResolvedToken | undefined,
-    extraHeaders: readonly string[] = [],
+    extraHeaders: readonly string[] = NO_HEADERS,
   ): void {
     const { req, res, requestId, origin } = exchange;
     const { answers, security, config, logger } = this.#options;

@@ -135,7 +135,8 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.#status = statusCode;
-    this.#headers = clientResponseHeaders(headers, { ...this.#options.scrub, status: statusCode });
+    const { kind, publicLocation } = this.#options.scrub;
+    this.#headers = clientResponseHeaders(headers, { kind, status: statusCode, publicLocation });
     for (const header of this.#options.extraHeaders) this.#headers.push(header);
     for (const [name, value] of this.#options.defaultHeaders) {
       if (headers[name] === undefined) this.#headers.push(name, value);
