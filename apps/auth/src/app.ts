@@ -21,6 +21,7 @@ import { ensureCookieKeys } from './keys/cookie-keys.js';
 import { loadSigningKeys, type LoadedSigningKeys } from './keys/loaded-signing-keys.js';
 import { ensureSigningKeySet, readSigningKeySet, signingKeysPath } from './keys/signing-key-file.js';
 import { createProvider } from './provider/create-provider.js';
+import { connectRevocationPublisher } from './provider/revocation-publisher.js';
 import { SqliteStore } from './provider/sqlite-adapter.js';
 import type { InteractionDeps } from './routes/interaction-context.js';
 import { loginRoute } from './routes/interaction.login.js';
@@ -72,6 +73,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
   const cookieKeys = await ensureCookieKeys(config.authDir);
   const store = new SqliteStore(join(config.authDir, 'auth.db'));
   store.startPurging();
+  const revocations = connectRevocationPublisher(config, logger);
 
   let users: UserStore;
   let generatedDemoPasswords: Readonly<Record<string, string>> | undefined;
@@ -106,6 +108,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
       users,
       exchange: { rules, keys: () => serving.keys },
       logger,
+      onAccessTokensRevoked: revocations?.publish,
     });
     return { keys, provider, handle: provider.callback() };
   };
@@ -173,10 +176,10 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
     reloadSigningKeys,
     generatedDemoPasswords,
     demoPasswordFile,
-    close: () => {
+    close: async () => {
       unwatchFile(keyFile);
       store.close();
-      return Promise.resolve();
+      await revocations?.close();
     },
   };
 }
