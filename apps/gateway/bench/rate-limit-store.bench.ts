@@ -75,7 +75,10 @@ try {
       `load ${loadavg()[0]?.toFixed(2) ?? '?'}, ${String(ROUNDS * DECISIONS_PER_ROUND)} decisions each, ` +
       `${String(KEYS.length)} keys, redis-server on loopback`,
   );
-  const figures = contestants.map((contestant) => ({ name: contestant.name, ...summary(contestant.samples) }));
+  const figures = contestants.map((contestant) => ({
+    name: contestant.name,
+    ...summary(contestant.samples),
+  }));
   for (const figure of figures) {
     console.log(
       `  ${figure.name.padEnd(24)} p50 ${figure.p50.toFixed(4)} ms  p99 ${figure.p99.toFixed(4)} ms  ` +
