@@ -52,7 +52,10 @@ const redis = connectRedis({
 try {
   await new Promise<void>((resolve) => {
     if (redis.status === 'ready') resolve();
-    else redis.once('ready', () => resolve());
+    else
+      redis.once('ready', () => {
+        resolve();
+      });
   });
   const memory = new RateLimiter({ ...LIMIT, maxKeys: 100_000 });
   const shared = new SharedRateLimiter({ redis, name: 'bench', ...LIMIT });

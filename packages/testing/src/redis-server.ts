@@ -37,7 +37,11 @@ async function freeLoopbackPort(): Promise<number> {
     server.listen(0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
   return port;
 }
 
@@ -50,9 +54,15 @@ function ping(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.setTimeout(500, () => {
+      done(false);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
+    socket.once('connect', () => {
+      socket.write('PING\r\n');
+    });
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('utf8');
       if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
@@ -98,8 +108,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     const collect = (chunk: Buffer): void => {
       output = (output + chunk.toString('utf8')).slice(-4000);
     };
-    started.stdout?.on('data', collect);
-    started.stderr?.on('data', collect);
+    started.stdout.on('data', collect);
+    started.stderr.on('data', collect);
     started.once('exit', () => {
       if (child === started) child = undefined;
     });
@@ -116,7 +126,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const stop = async (): Promise<void> => {
     const running = child;
     if (running === undefined) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => {
+      running.once('exit', () => {
+        resolve();
+      });
+    });
     running.kill('SIGTERM');
     const killer = setTimeout(() => running.kill('SIGKILL'), 5000);
     await exited;

@@ -22,34 +22,36 @@ export class RevocationReportingAdapter implements Adapter {
     this.#options = options;
   }
 
-  upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<undefined | void> {
+  upsert(id: string, payload: AdapterPayload, expiresIn: number): ReturnType<Adapter['upsert']> {
     return this.#inner.upsert(id, payload, expiresIn);
   }
 
-  find(id: string): Promise<AdapterPayload | undefined | void> {
+  find(id: string): ReturnType<Adapter['find']> {
     return this.#inner.find(id);
   }
 
-  findByUid(uid: string): Promise<AdapterPayload | undefined | void> {
+  findByUid(uid: string): ReturnType<Adapter['findByUid']> {
     return this.#inner.findByUid(uid);
   }
 
-  findByUserCode(userCode: string): Promise<AdapterPayload | undefined | void> {
+  findByUserCode(userCode: string): ReturnType<Adapter['findByUserCode']> {
     return this.#inner.findByUserCode(userCode);
   }
 
-  consume(id: string): Promise<undefined | void> {
+  consume(id: string): ReturnType<Adapter['consume']> {
     return this.#inner.consume(id);
   }
 
-  async destroy(id: string): Promise<undefined | void> {
+  async destroy(id: string): Promise<undefined> {
     await this.#inner.destroy(id);
     this.#options.report([hashId(id)]);
+    return undefined;
   }
 
-  async revokeByGrantId(grantId: string): Promise<undefined | void> {
+  async revokeByGrantId(grantId: string): Promise<undefined> {
     const hashes = this.#options.idHashesOfGrant(grantId);
     await this.#inner.revokeByGrantId(grantId);
     if (hashes.length > 0) this.#options.report(hashes);
+    return undefined;
   }
 }
