@@ -1,6 +1,7 @@
 // Two auth replicas sharing one real redis-server (issue 12): failed logins counted by one replica count at the
 // other; with Redis down, sign-in and the token endpoint refuse (503, fail closed) and serve again by themselves
 // when Redis returns.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startRedisServer, type RedisServer } from '@airlock/testing/redis-server';
 import { removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
@@ -11,6 +12,9 @@ const SLOW_REFILL = {
   perUsername: { capacity: 5, refillSeconds: 3600 },
   perAddress: { capacity: 20, refillSeconds: 3600 },
 };
+
+/** Made per run (the repository holds no password, not even a wrong one). */
+const WRONG_PASSWORD = randomBytes(12).toString('base64url');
 
 let redis: RedisServer;
 let replicas: readonly RunningAuth[] = [];
@@ -41,7 +45,7 @@ async function attempt(target: RunningAuth, username: string): Promise<{ status:
   const page = await openLoginPage(target.issuer);
   const response = await page.browser.submitForm(page.pageUrl, page.html, {
     username,
-    password: 'not-the-password',
+    password: WRONG_PASSWORD,
   });
   return { status: response.status, text: await response.text() };
 }
@@ -74,7 +78,7 @@ describe('login limits shared by two auth replicas', () => {
     await redis.stop();
     const refused = await page.browser.submitForm(page.pageUrl, page.html, {
       username: 'carol',
-      password: 'not-the-password',
+      password: WRONG_PASSWORD,
     });
     const refusedText = await refused.text();
     expect(refused.status).toBe(503);
