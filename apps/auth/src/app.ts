@@ -21,6 +21,7 @@ import { ensureCookieKeys } from './keys/cookie-keys.js';
 import { loadSigningKeys, type LoadedSigningKeys } from './keys/loaded-signing-keys.js';
 import { ensureSigningKeySet, readSigningKeySet, signingKeysPath } from './keys/signing-key-file.js';
 import { createProvider } from './provider/create-provider.js';
+import { connectAuthSharedState, type AuthSharedState } from './shared-state.js';
 import { SqliteStore } from './provider/sqlite-adapter.js';
 import type { InteractionDeps } from './routes/interaction-context.js';
 import { loginRoute } from './routes/interaction.login.js';
@@ -72,6 +73,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
   const cookieKeys = await ensureCookieKeys(config.authDir);
   const store = new SqliteStore(join(config.authDir, 'auth.db'));
   store.startPurging();
+  const shared = connectAuthSharedState(config, logger, deps.rateLimits);
 
   let users: UserStore;
   let generatedDemoPasswords: Readonly<Record<string, string>> | undefined;
@@ -106,6 +108,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
       users,
       exchange: { rules, keys: () => serving.keys },
       logger,
+      onAccessTokensRevoked: shared?.publishRevoked,
     });
     return { keys, provider, handle: provider.callback() };
   };
@@ -147,7 +150,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
     pathPrefix: AUTH_PATH_PREFIX,
     clients,
     users,
-    limiter: new LoginRateLimiter(deps.rateLimits),
+    limiter: shared?.loginLimiter ?? new LoginRateLimiter(deps.rateLimits),
     formActionSources: [
       CLI_FORM_ACTION_SOURCE,
       ...new Set(config.webRedirectUris.map((uri) => new URL(uri).origin)),
@@ -162,7 +165,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
 
   app.use(
     AUTH_PATH_PREFIX,
-    authRoutes(config, interactionDeps, () => serving),
+    authRoutes(config, interactionDeps, () => serving, shared),
   );
   finishApp(app, { logger });
 
@@ -173,15 +176,20 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
     reloadSigningKeys,
     generatedDemoPasswords,
     demoPasswordFile,
-    close: () => {
+    close: async () => {
       unwatchFile(keyFile);
       store.close();
-      return Promise.resolve();
+      await shared?.close();
     },
   };
 }
 
-function authRoutes(config: AuthConfig, interaction: InteractionDeps, current: () => Serving) {
+function authRoutes(
+  config: AuthConfig,
+  interaction: InteractionDeps,
+  current: () => Serving,
+  shared: AuthSharedState | undefined,
+) {
   const issuer = new URL(config.issuer);
   const router = createRouter();
 
@@ -201,6 +209,20 @@ function authRoutes(config: AuthConfig, interaction: InteractionDeps, current: (
   const limitBody: RequestHandler = (req, _res, next) => {
     const length = Number(req.get('content-length') ?? '0');
     next(Number.isFinite(length) && length <= PROVIDER_BODY_LIMIT_BYTES ? undefined : payloadTooLarge());
+  };
+
+  // With shared state configured, no token is issued while Redis is unreachable (see shared-state.ts).
+  const requireSharedState: RequestHandler = (_req, res, next) => {
+    if (shared === undefined || shared.available()) {
+      next();
+      return;
+    }
+    res.setHeader('Retry-After', '1');
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(503).json({
+      error: 'temporarily_unavailable',
+      error_description: 'The service is temporarily unavailable.',
+    });
   };
 
   const publicCache =
@@ -225,7 +247,7 @@ function authRoutes(config: AuthConfig, interaction: InteractionDeps, current: (
   get('/jwks', publicCache(config.jwksCacheMaxAgeSeconds), forward);
   get('/authorize', forward);
   get('/authorize/:uid', forward);
-  post('/token', limitBody, forward);
+  post('/token', requireSharedState, limitBody, forward);
   post('/token/revocation', limitBody, forward);
   post('/token/introspection', limitBody, forward);
   router

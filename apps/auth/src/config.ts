@@ -13,6 +13,7 @@ import {
   type Env,
 } from '@airlock/service-kit';
 import type { logLevelSchema } from '@airlock/service-kit';
+import { isRedisUrl } from '@airlock/shared-state/connection';
 import { z } from 'zod';
 
 import { service } from './service.js';
@@ -58,6 +59,10 @@ const authVariables = {
   AIRLOCK_AUTH_SESSION_TTL_SECONDS: integerSchema(300, 7 * 24 * 3600).optional(),
   AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS: integerSchema(0, 24 * 3600).optional(),
   AIRLOCK_AUTH_TRUST_PROXY: booleanFlagSchema,
+  AIRLOCK_REDIS_URL: z
+    .string()
+    .refine(isRedisUrl, { error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
 };
 
 function isProduction(env: { AIRLOCK_ENV?: string | undefined; NODE_ENV?: string | undefined }): boolean {
@@ -85,6 +90,8 @@ export interface AuthConfig {
   readonly jwksCacheMaxAgeSeconds: number;
   /** Take the client address for login rate limits from the last X-Forwarded-For hop (the gateway's). */
   readonly trustProxy: boolean;
+  /** Redis shared with the gateways: auth publishes revoked tokens there. Unset: no fan-out (the TTL bounds). */
+  readonly redisUrl: string | undefined;
   readonly logLevel: z.output<typeof logLevelSchema>;
 }
 
@@ -120,6 +127,7 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
         jwksCacheMaxAgeSeconds:
           parsed.AIRLOCK_AUTH_JWKS_CACHE_MAX_AGE_SECONDS ?? DEFAULT_JWKS_CACHE_MAX_AGE_SECONDS,
         trustProxy: parsed.AIRLOCK_AUTH_TRUST_PROXY,
+        redisUrl: parsed.AIRLOCK_REDIS_URL,
         logLevel: base.logLevel,
       }),
     },

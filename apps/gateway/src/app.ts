@@ -26,6 +26,7 @@ import { Upstreams } from './pipeline/forward-request.js';
 import { answerPreflight, isPreflight } from './pipeline/preflight.js';
 import { Router, type Routed } from './pipeline/route-request.js';
 import { buildRouteTable, type RouteTable } from './routing/route-table.js';
+import { connectGatewaySharedState } from './shared-state.js';
 
 export { GATEWAY_ERRORS, type GatewayErrorCode } from './pipeline/refusals.js';
 
@@ -76,7 +77,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const upstreams = new Upstreams({ config, routes, answers, security, logger });
   const { authPool, authOrigin } = upstreams;
   const { clientAssertion } = deps;
-  const authenticator = new Authenticator({ config, authPool, authOrigin, clientAssertion, logger, now });
+  const shared = connectGatewaySharedState(config, logger);
+  const authenticator = new Authenticator({
+    config,
+    authPool,
+    authOrigin,
+    clientAssertion,
+    logger,
+    now,
+    shared,
+  });
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const exchange = newExchange(req, res);
@@ -168,6 +178,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       process.off('exit', flushOnExit);
       decisions.flush();
       await upstreams.close();
+      await shared?.close();
     },
   };
 }

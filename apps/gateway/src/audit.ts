@@ -40,7 +40,9 @@ export type AuditReason =
   | 'auth_error_status'
   | 'auth_invalid_response'
   | 'auth_refused_gateway'
-  | 'auth_overloaded';
+  | 'auth_overloaded'
+  /** The shared rate limit (Redis) could not decide: refused, fail closed. */
+  | 'rate_limit_unavailable';
 
 export interface EdgeDecision {
   readonly route: string;

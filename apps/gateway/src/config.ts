@@ -2,6 +2,7 @@
 // come from the topology; defaults are named constants; risky switches (CORS) are off unless set.
 import { airlockTopology, edgeService } from '@airlock/topology';
 import { commaListSchema, integerSchema, parseServiceConfig, type Env } from '@airlock/service-kit';
+import { isRedisUrl } from '@airlock/shared-state/connection';
 import type { logLevelSchema } from '@airlock/service-kit';
 import { z } from 'zod';
 import { MAX_AUTH_TIMEOUT_MS } from './phantom/resolve-token.js';
@@ -59,6 +60,10 @@ const gatewayVariables = {
   AIRLOCK_GATEWAY_RATE_IP_BURST: integerSchema(1, 1_000_000).default(DEFAULT_RATE_IP_BURST),
   AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: integerSchema(1, 1_000_000).default(DEFAULT_RATE_TOKEN_PER_SECOND),
   AIRLOCK_GATEWAY_RATE_TOKEN_BURST: integerSchema(1, 1_000_000).default(DEFAULT_RATE_TOKEN_BURST),
+  AIRLOCK_REDIS_URL: z
+    .string()
+    .refine(isRedisUrl, { error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
 };
 
 export interface RateLimitConfig {
@@ -101,6 +106,11 @@ export interface GatewayConfig {
     readonly perToken: RateLimitConfig;
     readonly maxKeys: number;
   };
+  /**
+   * Redis shared by every gateway replica (and auth): the per-token rate limit, the revocation channel and
+   * shared negative results. Unset: all of it stays in this process (the embedded default).
+   */
+  readonly redisUrl: string | undefined;
   readonly logLevel: z.output<typeof logLevelSchema>;
 }
 
@@ -158,6 +168,7 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
           },
           maxKeys: DEFAULT_RATE_MAX_KEYS,
         },
+        redisUrl: parsed.AIRLOCK_REDIS_URL,
         logLevel: base.logLevel,
       }),
     },

@@ -55,6 +55,11 @@ export interface LocalStack {
   stopService(service: ServiceName): Promise<void>;
   /** Starts a stopped service again on its port and waits until it is ready. */
   startService(service: ServiceName): Promise<void>;
+  /**
+   * Starts one more replica of a service on `port`, with the same environment and data folder (replicas share
+   * state through AIRLOCK_REDIS_URL, if given); it is stopped by stop(). Returns its loopback origin.
+   */
+  startReplica(service: ServiceName, port: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -161,12 +166,37 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     while (children.has(service)) await sleep(20);
   };
 
+  const replicas: ChildProcess[] = [];
+  const startReplica = async (service: ServiceName, replicaPort: number): Promise<string> => {
+    const origin = localOriginOf(serviceNamed(airlockTopology, service), replicaPort);
+    const child = spawn(process.execPath, [...nodeFlagsOf(service), 'dist/index.js'], {
+      cwd: join(options.rootDir, 'apps', service),
+      env: { ...sharedEnv, ...jwksEnv(service), [portVariableOf(service)]: String(replicaPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    replicas.push(child);
+    let running = true;
+    child.on('exit', () => {
+      running = false;
+    });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      createInterface({ input: child[stream] }).on('line', (line) =>
+        options.onOutput?.(`${service}@${replicaPort}`, line, stream),
+      );
+    }
+    await waitUntil(service, `${origin}/readyz`, () => running);
+    return origin;
+  };
+
   const stop = async (): Promise<void> => {
     stopping = true;
+    for (const child of replicas) child.kill('SIGTERM');
     for (const service of [...START_ORDER].reverse()) children.get(service)?.kill('SIGTERM');
     const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (children.size > 0 && Date.now() < deadline) await sleep(50);
-    for (const child of children.values()) child.kill('SIGKILL');
+    const alive = (): boolean =>
+      children.size > 0 || replicas.some((child) => child.exitCode === null && child.signalCode === null);
+    while (alive() && Date.now() < deadline) await sleep(50);
+    for (const child of [...children.values(), ...replicas]) child.kill('SIGKILL');
   };
 
   try {
@@ -189,6 +219,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     pid: (service) => children.get(service)?.pid,
     stopService,
     startService,
+    startReplica,
     stop,
   };
 }

@@ -22,6 +22,7 @@ import type { UserStore } from '../users/user-store.js';
 import { errorPage } from '../views/html.js';
 import { endpointPolicies } from './endpoint-policies.js';
 import { applyRequestedScopes } from './grant-scopes.js';
+import { RevocationReportingAdapter } from './revocation-reporting.js';
 import type { SqliteStore } from './sqlite-adapter.js';
 import {
   INTERNAL_TOKEN_TTL_SECONDS,
@@ -54,6 +55,8 @@ export interface ProviderDeps {
   readonly users: UserStore;
   readonly exchange: Omit<TokenExchangeDeps, 'issuer' | 'store' | 'users' | 'logger'>;
   readonly logger: Logger;
+  /** Called with the SHA-256 of every access token auth stops honouring (the gateways' revocation fan-out). */
+  readonly onAccessTokensRevoked?: ((tokenHashes: readonly string[]) => void) | undefined;
 }
 
 export function createProvider(deps: ProviderDeps): Provider {
@@ -63,7 +66,16 @@ export function createProvider(deps: ProviderDeps): Provider {
     users.find(sub) === undefined ? undefined : { accountId: sub, claims: () => ({ sub }) };
 
   const configuration: Configuration = {
-    adapter: (model: string) => (model === 'Client' ? clients.adapter() : store.adapterFor(model)),
+    adapter: (model: string) => {
+      if (model === 'Client') return clients.adapter();
+      const report = deps.onAccessTokensRevoked;
+      if (model !== 'AccessToken' || report === undefined) return store.adapterFor(model);
+      return new RevocationReportingAdapter({
+        inner: store.adapterFor(model),
+        idHashesOfGrant: (grantId) => store.idHashesOfGrant(model, grantId),
+        report,
+      });
+    },
     clients: [],
     clientAuthMethods: ['none', 'private_key_jwt'],
     clientDefaults: {

@@ -186,6 +186,18 @@ export class SqliteStore {
     this.#db.prepare('DELETE FROM oidc_model WHERE model = ? AND id_hash = ?').run(model, hashId(id));
   }
 
+  /** The id hashes of one grant's rows of a model (revocation reporting reads them before revoking). */
+  idHashesOfGrant(model: string, grantId: string): string[] {
+    const rows: unknown[] = this.#db
+      .prepare('SELECT id_hash FROM oidc_model WHERE model = ? AND grant_id = ?')
+      .all(model, grantId);
+    return rows.flatMap((row) =>
+      typeof row === 'object' && row !== null && 'id_hash' in row && typeof row.id_hash === 'string'
+        ? [row.id_hash]
+        : [],
+    );
+  }
+
   revokeByGrantId(model: string, grantId: string): void {
     this.#db.prepare('DELETE FROM oidc_model WHERE model = ? AND grant_id = ?').run(model, grantId);
   }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { errors, type Interaction, type Provider } from 'oidc-provider';
 import type { ClientRegistry } from '../clients/client-registry.js';
 import type { UserStore } from '../users/user-store.js';
-import type { LoginRateLimiter } from '../users/login-rate-limiter.js';
+import type { LoginLimiterStore } from '../users/login-rate-limiter.js';
 import type { PasswordCheckGate } from '../users/password-check-gate.js';
 import type { ClientAddressOf } from './client-address.js';
 import { errorPage, STYLE_HASH } from '../views/html.js';
@@ -16,7 +16,7 @@ export interface InteractionDeps {
   readonly pathPrefix: string;
   readonly clients: ClientRegistry;
   readonly users: UserStore;
-  readonly limiter: LoginRateLimiter;
+  readonly limiter: LoginLimiterStore;
   readonly formActionSources: readonly string[];
   /** The client an attempt is limited as: the gateway's signed word, else the socket's peer. */
   readonly clientAddress: ClientAddressOf;

@@ -6,8 +6,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { auditDecision } from '@airlock/service-kit';
+import { SharedStateError } from '@airlock/shared-state/errors';
 import { applyRequestedScopes } from '../provider/grant-scopes.js';
 import { PasswordCheckGate } from '../users/password-check-gate.js';
+import type { LoginReservation } from '../users/login-rate-limiter.js';
 import { MAX_PASSWORD_LENGTH } from '../users/password-hash.js';
 import { MAX_USERNAME_LENGTH, normalizeUsername } from '../users/user-store.js';
 import { loginPage } from '../views/html.js';
@@ -104,8 +106,20 @@ function submitLogin(deps: InteractionDeps, passwordChecks: PasswordCheckGate): 
       const deny = (reason: string): void => {
         auditDecision(deps.logger, { route: ROUTE, decision: 'deny', reason, requestId: req.id });
       };
-      // Reserved before any hashing, synchronously: concurrent attempts count against each other.
-      const reservation = deps.limiter.reserve(username, address);
+      // Reserved before any hashing (synchronously in memory, atomically in Redis): concurrent attempts count
+      // against each other. Shared limits that cannot be read refuse the attempt (fail closed).
+      let reservation: LoginReservation;
+      try {
+        const reserved = deps.limiter.reserve(username, address);
+        reservation = reserved instanceof Promise ? await reserved : reserved;
+      } catch (error) {
+        if (!(error instanceof SharedStateError)) throw error;
+        deps.logger.error({ requestId: req.id, code: error.code }, 'shared login limits unavailable');
+        deny('limits_unavailable');
+        res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+        sendPage(res, 503, formPage('Sign-in is temporarily unavailable. Wait a moment and try again.'), csp);
+        return;
+      }
       if (!reservation.allowed) {
         deny('rate_limited');
         res.setHeader('Retry-After', String(reservation.retryAfterSeconds));

@@ -87,6 +87,14 @@ export type LoginReservation =
       release(): void;
     };
 
+/**
+ * Where the login limits live: this process (LoginRateLimiter: synchronous, so concurrent attempts see each
+ * other) or Redis for every replica (SharedLoginRateLimiter: one atomic script, rejects when Redis is down).
+ */
+export interface LoginLimiterStore {
+  reserve(username: string, address: string): LoginReservation | Promise<LoginReservation>;
+}
+
 export interface LoginRateLimiterOptions {
   /** Per username from one client (refused when empty) and from everywhere (slowed down when empty). */
   readonly perUsername?: BucketPolicy;
@@ -96,7 +104,7 @@ export interface LoginRateLimiterOptions {
   readonly now?: () => number;
 }
 
-export class LoginRateLimiter {
+export class LoginRateLimiter implements LoginLimiterStore {
   readonly #byUsernameAndAddress: BucketTable;
   readonly #byUsername: BucketTable;
   readonly #byAddress: BucketTable;

@@ -20,7 +20,16 @@ export type RateDecision =
 
 const ALLOWED: RateDecision = { allowed: true };
 
-export class RateLimiter {
+/**
+ * Where a limit's counts live: this process (RateLimiter, synchronous: no promise, no allocation on the hot
+ * path) or Redis for every replica (@airlock/shared-state's SharedRateLimiter: a promise that rejects when
+ * Redis does not answer, and the caller refuses).
+ */
+export interface RateLimitStore {
+  take(key: string): RateDecision | Promise<RateDecision>;
+}
+
+export class RateLimiter implements RateLimitStore {
   readonly #buckets = new Map<string, Bucket>();
   readonly #ratePerMs: number;
   readonly #burst: number;

@@ -5,7 +5,10 @@
 import { hash } from 'node:crypto';
 import { AuthFailure, type TokenResolver } from './resolve-token.js';
 import { SingleFlight } from './single-flight.js';
+import type { NegativeResultsStore } from '../shared-state.js';
 import type { Resolution, TokenCache } from './token-cache.js';
+
+const INACTIVE: Resolution = { kind: 'refused', reason: 'inactive' };
 
 export interface PhantomTokensOptions {
   readonly issuer: string;
@@ -16,6 +19,11 @@ export interface PhantomTokensOptions {
    * client IP; this bounds what many IPs together can make the gateway ask of auth, and the memory it holds.
    */
   readonly maxInFlight: number;
+  /**
+   * Auth's recent "inactive" answers shared by every replica (Redis): asked before auth on a miss, told after
+   * auth refused a token. Unset: this process's negative cache only.
+   */
+  readonly negativeResults?: NegativeResultsStore | undefined;
 }
 
 export class PhantomTokens {
@@ -25,6 +33,7 @@ export class PhantomTokens {
   readonly #maxInFlight: number;
   readonly #flights = new SingleFlight<Resolution>();
   readonly #prefixes = new Map<string, string>();
+  readonly #negativeResults: NegativeResultsStore | undefined;
 
   constructor(options: PhantomTokensOptions) {
     this.#issuer = options.issuer;
@@ -34,6 +43,7 @@ export class PhantomTokens {
       throw new TypeError('PhantomTokens: option "maxInFlight" must be a positive integer');
     }
     this.#maxInFlight = options.maxInFlight;
+    this.#negativeResults = options.negativeResults;
   }
 
   /** SHA-256 of the token, base64url: what rate limits and cache keys use instead of the token. */
@@ -65,10 +75,27 @@ export class PhantomTokens {
       return Promise.reject(new AuthFailure('auth_overloaded', 'too many token exchanges in flight'));
     }
     return this.#flights.run(key, async () => {
-      const result = await this.#resolve(token, audience);
+      const result = await this.#resolveOnce(token, audience);
       this.#cache.set(key, result);
       return result;
     });
+  }
+
+  /** Auth's answer, or another replica's recent "inactive" for this token (which auth gave it). */
+  async #resolveOnce(token: string, audience: string): Promise<Resolution> {
+    const shared = this.#negativeResults;
+    if (shared === undefined) return this.#resolve(token, audience);
+    const tokenHash = PhantomTokens.hashToken(token);
+    if (await shared.isInactive(tokenHash)) return INACTIVE;
+    const result = await this.#resolve(token, audience);
+    // Only "inactive" is about the token itself; insufficient_scope is about this audience.
+    if (result.kind === 'refused' && result.reason === 'inactive') await shared.recordInactive(tokenHash);
+    return result;
+  }
+
+  /** Auth revoked this token: every audience's cached result for it goes (revocation fan-out). */
+  dropToken(tokenHash: string): void {
+    for (const prefix of this.#prefixes.values()) this.#cache.delete(prefix + tokenHash);
   }
 
   /** Calls to auth in flight (tests). */

@@ -5,11 +5,12 @@ import type { Socket } from 'node:net';
 import type { Logger } from '@airlock/service-kit';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config.js';
-import { RateLimiter } from '../edge/rate-limit.js';
+import { RateLimiter, type RateDecision, type RateLimitStore } from '../edge/rate-limit.js';
 import { readBearerToken, type BearerRead } from '../edge/read-bearer-token.js';
 import { PhantomTokens } from '../phantom/phantom-tokens.js';
 import { AuthFailure, createTokenResolver } from '../phantom/resolve-token.js';
 import { TokenCache, type Resolution } from '../phantom/token-cache.js';
+import type { GatewaySharedState } from '../shared-state.js';
 import { deny, type Denial } from './decide.js';
 import type { Exchange } from './exchange.js';
 import type { DenyReason } from './refusals.js';
@@ -31,6 +32,8 @@ export interface AuthenticatorOptions {
   readonly clientAssertion: () => Promise<string>;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Redis shared with the other replicas (AIRLOCK_REDIS_URL); undefined: everything in this process. */
+  readonly shared?: GatewaySharedState | undefined;
 }
 
 const BEARER_REFUSALS: Readonly<Record<Exclude<BearerRead['kind'], 'token'>, DenyReason>> = {
@@ -62,7 +65,7 @@ class TokenHashes {
 export class Authenticator {
   readonly cache: TokenCache;
   readonly #phantom: PhantomTokens;
-  readonly #tokenLimiter: RateLimiter;
+  readonly #tokenLimiter: RateLimitStore;
   readonly #maxTokenLength: number;
   readonly #logger: Logger;
   readonly #hashes = new TokenHashes();
@@ -85,9 +88,21 @@ export class Authenticator {
       cache: this.cache,
       resolve,
       maxInFlight: config.maxExchangesInFlight,
+      negativeResults: options.shared?.negativeResults,
     });
     const { rateLimits } = config;
-    this.#tokenLimiter = new RateLimiter({ ...rateLimits.perToken, maxKeys: rateLimits.maxKeys, now });
+    this.#tokenLimiter =
+      options.shared?.tokenLimiter ??
+      new RateLimiter({ ...rateLimits.perToken, maxKeys: rateLimits.maxKeys, now });
+    options.shared?.watchRevocations({
+      onRevoked: (tokenHashes) => {
+        for (const tokenHash of tokenHashes) this.#phantom.dropToken(tokenHash);
+      },
+      // Revocations sent while this gateway was not subscribed were missed: trust nothing cached before.
+      onSubscribed: () => {
+        this.cache.clear();
+      },
+    });
     this.#maxTokenLength = config.maxTokenLength;
     this.#logger = options.logger;
   }
@@ -101,6 +116,31 @@ export class Authenticator {
 
     const tokenHash = this.#hashes.of(req.socket, bearer.token);
     const limit = this.#tokenLimiter.take(tokenHash);
+    if (limit instanceof Promise) {
+      // The shared limit (Redis): no answer, no decision, no request (fail closed).
+      return limit.then(
+        (decision) => this.#limited(exchange, routed, bearer.token, tokenHash, decision),
+        (error: unknown) => {
+          this.#logger.error(
+            { requestId: exchange.requestId, route: label, err: error },
+            'shared rate limit unavailable',
+          );
+          return deny('rate_limit_unavailable', label);
+        },
+      );
+    }
+    return this.#limited(exchange, routed, bearer.token, tokenHash, limit);
+  }
+
+  /** After the per-token limit: a refusal, a cached result, or one exchange at auth. */
+  #limited(
+    exchange: Exchange,
+    routed: Routed,
+    token: string,
+    tokenHash: string,
+    limit: RateDecision,
+  ): Authenticated | Denial | Promise<Authenticated | Denial> {
+    const label = routed.route.label;
     if (!limit.allowed) {
       return deny('rate_limited_token', label, ['retry-after', String(limit.retryAfterSeconds)]);
     }
@@ -109,7 +149,7 @@ export class Authenticator {
     const key = this.#phantom.key(audience, tokenHash);
     const cached = this.#phantom.cached(key);
     if (cached !== undefined) return judge(cached, label);
-    return this.#phantom.resolve(key, bearer.token, audience).then(
+    return this.#phantom.resolve(key, token, audience).then(
       (resolution) => judge(resolution, label),
       (error: unknown) => {
         const reason: DenyReason = error instanceof AuthFailure ? error.code : 'auth_unreachable';

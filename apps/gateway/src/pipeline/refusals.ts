@@ -23,6 +23,7 @@ export const GATEWAY_ERRORS = {
   cors_origin_denied: 'The request is not allowed.',
   bad_request: 'The request could not be understood.',
   service_unavailable: 'The service is temporarily unavailable.',
+  rate_limit_unavailable: 'The service is temporarily unavailable.',
   upstream_unavailable: 'The service is temporarily unavailable.',
   upstream_timeout: 'The service did not answer in time.',
   bad_gateway: 'The service answered with an error.',
@@ -96,6 +97,7 @@ export const REFUSALS: Readonly<Record<Refusal, RefusalAnswer>> = {
   auth_invalid_response: AUTH_DOWN,
   auth_refused_gateway: AUTH_DOWN,
   auth_overloaded: AUTH_DOWN,
+  rate_limit_unavailable: { status: 503, code: 'rate_limit_unavailable', retryAfter: '1' },
   // After the decision: the forwarded request failed (a chunked body over its limit is payload_too_large).
   upstream_unavailable: { status: 503, code: 'upstream_unavailable' },
   upstream_timeout: { status: 504, code: 'upstream_timeout' },

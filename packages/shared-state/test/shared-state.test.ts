@@ -1,0 +1,110 @@
+// Against a real redis-server: the shared bucket is one bucket for every connection, decisions fail closed when
+// Redis is down and recover when it is back, revocations reach subscribers, negative results expire.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { startRedisServer, type RedisServer } from '@airlock/testing/redis-server';
+import { connectRedis, disconnectRedis, type Redis } from '../src/connection.js';
+import { SharedStateError } from '../src/errors.js';
+import { SharedNegativeResults } from '../src/negative-results.js';
+import { publishRevokedTokens, subscribeToRevocations } from '../src/revocation-channel.js';
+import { SharedRateLimiter } from '../src/shared-rate-limiter.js';
+
+let server: RedisServer;
+const connections: Redis[] = [];
+
+function connect(subscriber = false): Redis {
+  const redis = connectRedis({ url: server.url, name: 'test', onError: () => undefined, subscriber });
+  connections.push(redis);
+  return redis;
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  await Promise.all(connections.map((redis) => disconnectRedis(redis)));
+  await server.close();
+});
+
+const HASH_A = 'A'.repeat(43);
+const HASH_B = 'b'.repeat(43);
+
+describe('SharedRateLimiter', () => {
+  test('two connections take from one bucket: the allowed sum is the burst', async () => {
+    const options = { name: 'test-sum', ratePerSecond: 0.001, burst: 10 };
+    const first = new SharedRateLimiter({ redis: connect(), ...options });
+    const second = new SharedRateLimiter({ redis: connect(), ...options });
+    await until(() => connections.every((redis) => redis.status === 'ready'));
+    const decisions = await Promise.all(
+      Array.from({ length: 30 }, (_, index) => (index % 2 === 0 ? first : second).take('client-1')),
+    );
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
+    const refused = decisions.find((decision) => !decision.allowed);
+    expect(refused).toMatchObject({ allowed: false });
+    // Another key has its own bucket.
+    expect(await first.take('client-2')).toEqual({ allowed: true });
+  });
+
+  test('refuses with shared_state_unavailable while Redis is down, and recovers by itself', async () => {
+    const limiter = new SharedRateLimiter({
+      redis: connect(),
+      name: 'test-outage',
+      ratePerSecond: 100,
+      burst: 100,
+    });
+    await until(async () => (await limiter.take('k').catch(() => undefined)) !== undefined);
+    await server.stop();
+    await expect(limiter.take('k')).rejects.toMatchObject({ code: 'shared_state_unavailable' });
+    await expect(limiter.take('k')).rejects.toBeInstanceOf(SharedStateError);
+    await server.start();
+    // Restarted empty: the script is loaded again (NOSCRIPT then EVAL) without the caller noticing.
+    await until(async () => (await limiter.take('k').catch(() => undefined))?.allowed === true, 10_000);
+  }, 20_000);
+});
+
+describe('revocation channel', () => {
+  test('a published hash reaches every subscriber; malformed entries are dropped', async () => {
+    const received: string[][] = [[], []];
+    const subscribed = [0, 0];
+    const stops = [0, 1].map((index) =>
+      subscribeToRevocations({
+        redis: connect(true),
+        onRevoked: (hashes) => received[index]?.push(...hashes),
+        onSubscribed: () => {
+          subscribed[index] = (subscribed[index] ?? 0) + 1;
+        },
+      }),
+    );
+    const publisher = connect();
+    await until(() => subscribed.every((count) => count > 0));
+    await until(async () => (await publisher.pubsub('NUMSUB', 'airlock:revoked'))[1] === 2);
+    await publishRevokedTokens(publisher, [HASH_A, 'not a hash', HASH_B]);
+    await until(() => received.every((hashes) => hashes.length === 2));
+    expect(received).toEqual([
+      [HASH_A, HASH_B],
+      [HASH_A, HASH_B],
+    ]);
+    for (const stop of stops) stop();
+  });
+});
+
+describe('SharedNegativeResults', () => {
+  test('a recorded refusal is seen by another connection, for its TTL only, per issuer', async () => {
+    const writer = new SharedNegativeResults({ redis: connect(), issuer: 'http://a/auth', ttlMs: 300 });
+    const reader = new SharedNegativeResults({ redis: connect(), issuer: 'http://a/auth', ttlMs: 300 });
+    const otherIssuer = new SharedNegativeResults({ redis: connect(), issuer: 'http://b/auth', ttlMs: 300 });
+    await until(() => connections.every((redis) => redis.status === 'ready'));
+    expect(await reader.isInactive(HASH_A)).toBe(false);
+    await writer.recordInactive(HASH_A);
+    expect(await reader.isInactive(HASH_A)).toBe(true);
+    expect(await otherIssuer.isInactive(HASH_A)).toBe(false);
+    await until(async () => !(await reader.isInactive(HASH_A)), 2000);
+  });
+});
