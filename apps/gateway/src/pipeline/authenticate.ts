@@ -65,6 +65,7 @@ export class Authenticator {
       cache: this.cache,
       resolve,
       maxInFlight: config.maxExchangesInFlight,
+      maxPerClient: config.maxExchangesPerClient,
     });
     const { rateLimits } = config;
     this.#tokenLimiter = new RateLimiter({ ...rateLimits.perToken, maxKeys: rateLimits.maxKeys, now });
@@ -89,10 +90,12 @@ export class Authenticator {
     const key = this.#phantom.key(audience, tokenHash);
     const cached = this.#phantom.cached(key);
     if (cached !== undefined) return judge(cached, label);
-    return this.#phantom.resolve(key, bearer.token, audience).then(
+    return this.#phantom.resolve(key, bearer.token, audience, exchange.clientKey).then(
       (resolution) => judge(resolution, label),
       (error: unknown) => {
         const reason: DenyReason = error instanceof AuthFailure ? error.code : 'auth_unreachable';
+        // A client over its share is that client's limit (audited), not a fault of auth to log.
+        if (reason === 'rate_limited_exchanges') return deny(reason, label);
         this.#logger.error(
           {
             requestId: exchange.requestId,
