@@ -44,9 +44,10 @@ export const DEFAULT_MAX_EXCHANGES_IN_FLIGHT = 256;
  */
 export const DEFAULT_MAX_EXCHANGES_PER_CLIENT = 16;
 /**
- * Open connections, in total and per client address (README, "Connections"): a browser opens at most 6 per
- * origin, the CLI one per request in flight; 32 per address is five browsers behind one NAT, and the total
- * bounds what many addresses together hold (about 2.3 KB of heap each, bench/connections.bench.ts).
+ * Open connections, in total and per client key (README, "Connections"): a browser opens at most 6 per origin,
+ * so 32 per address is five browsers behind one NAT; the finding's 50 addresses then hold 1,600 sockets, not
+ * 3,000. An open socket costs the gateway about 11 KB resident (bench/connections.bench.ts), so the total
+ * bounds idle sockets to about 45 MB of the container's 256 MiB.
  */
 export const DEFAULT_MAX_CONNECTIONS = 4096;
 export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
