@@ -7,13 +7,15 @@
 //
 // Cheapest and least trusting first; nothing reaches auth or a service before its checks pass. Every decision
 // is one audit line and every refusal comes from one table (pipeline/decide.ts, pipeline/refusals.ts).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { airlockTopology, type Topology } from '@airlock/topology';
 import type { Logger } from '@airlock/service-kit';
 import { CLIENT_ADDRESS_HEADER } from '@airlock/workload-identity';
 import type { AuditSink } from './audit.js';
 import type { GatewayConfig } from './config.js';
+import { ClientAddresses } from './edge/client-address.js';
+import { limitConnections, type ConnectionCounts } from './edge/connection-limits.js';
 import { CorsPolicy } from './edge/cors.js';
 import { securityHeaders } from './edge/security-headers.js';
 import type { TokenCache } from './phantom/token-cache.js';
@@ -53,6 +55,8 @@ export interface Gateway {
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
   /** For the server's `clientError` event: malformed requests and oversized heads get a generic answer. */
   readonly onClientError: (error: Error, socket: Duplex) => void;
+  /** Caps the server's open connections, in total and per client (config.connections); once per server. */
+  readonly limitConnections: (server: Server) => ConnectionCounts;
   readonly routes: RouteTable;
   readonly cache: TokenCache;
   /** Closes the upstream pools. */
@@ -72,6 +76,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     decisions.flush();
   };
   process.on('exit', flushOnExit);
+  const clients = new ClientAddresses(config.clientAddress);
   const checks = new RequestChecks({ config, now });
   const router = new Router(routes, config);
   const upstreams = new Upstreams({ config, routes, answers, security, logger });
@@ -89,7 +94,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
-    const exchange = newExchange(req, res);
+    const exchange = newExchange(req, res, clients);
     if (checks.isHealthCheck(exchange)) {
       answers.health(exchange);
       return;
@@ -125,7 +130,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }
   }
 
-  /** Public routes (auth's) carry the gateway's signed word on the client's address, and nothing else of it. */
+  /**
+   * Public routes (auth's) carry the gateway's signed word on the client, and nothing else of it: its client
+   * key (the address, or an IPv6 address's /64), so auth's per-client limits count what the gateway's count.
+   */
   function forwardPublic(exchange: Exchange, routed: Routed): void {
     const signAddress = deps.clientAddressAssertion;
     if (signAddress === undefined) {
@@ -133,7 +141,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return;
     }
     // A client-sent x-airlock-* header was dropped by the scrub; this one is the gateway's own.
-    signAddress(exchange.clientIp).then(
+    signAddress(exchange.clientKey).then(
       (assertion) => {
         upstreams.forward(exchange, routed, undefined, [CLIENT_ADDRESS_HEADER, assertion]);
       },
@@ -166,12 +174,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
       try {
         handle(req, res);
       } catch (error) {
-        onEffectError(newExchange(req, res), error);
+        onEffectError(newExchange(req, res, clients), error);
       }
     },
     onClientError: (error, socket) => {
       answers.clientError(error, socket);
     },
+    limitConnections: (server) =>
+      limitConnections(server, {
+        max: config.connections.max,
+        maxPerClient: config.connections.maxPerClient,
+        clients,
+      }),
     routes,
     cache: authenticator.cache,
     async close() {

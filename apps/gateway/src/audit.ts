@@ -33,6 +33,7 @@ export type AuditReason =
   | 'payload_too_large'
   | 'rate_limited_ip'
   | 'rate_limited_token'
+  | 'rate_limited_exchanges'
   | 'token_inactive'
   | 'insufficient_scope'
   | 'auth_unreachable'

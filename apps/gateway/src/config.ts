@@ -5,6 +5,7 @@ import { commaListSchema, integerSchema, parseServiceConfig, type Env } from '@a
 import { isRedisUrl } from '@airlock/shared-state/connection';
 import type { logLevelSchema } from '@airlock/service-kit';
 import { z } from 'zod';
+import { CLIENT_ADDRESS_MODES, isAddressOrCidr, type ClientAddressOptions } from './edge/client-address.js';
 import { MAX_AUTH_TIMEOUT_MS } from './phantom/resolve-token.js';
 
 /** The gateway is the topology's edge service: its name and port come from there. */
@@ -37,6 +38,20 @@ export const DEFAULT_RATE_TOKEN_BURST = 100;
 export const DEFAULT_RATE_MAX_KEYS = 100_000;
 /** Distinct token exchanges in flight at once; more is 503 without calling auth. */
 export const DEFAULT_MAX_EXCHANGES_IN_FLIGHT = 256;
+/**
+ * A client's share of them. A client's first calls need one exchange per audience its token is used for (two
+ * user-facing services today), so 16 leaves room for eight users behind one address starting at once, while a
+ * client spraying made-up tokens holds at most 1/16 of the cap (docs/threat-model.md, finding 4).
+ */
+export const DEFAULT_MAX_EXCHANGES_PER_CLIENT = 16;
+/**
+ * Open connections, in total and per client key (README, "Connections"): a browser opens at most 6 per origin,
+ * so 32 per address is five browsers behind one NAT; the finding's 50 addresses then hold 1,600 sockets, not
+ * 3,000. An open socket costs the gateway about 11 KB resident (bench/connections.bench.ts), so the total
+ * bounds idle sockets to about 45 MB of the container's 256 MiB.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 4096;
+export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 32;
 
 const originsSchema = commaListSchema(
   z.string().refine((origin) => URL.canParse(origin) && new URL(origin).origin === origin, {
@@ -64,6 +79,18 @@ const gatewayVariables = {
     .string()
     .refine(isRedisUrl, { error: 'must be a redis:// or rediss:// URL' })
     .optional(),
+  AIRLOCK_GATEWAY_MAX_EXCHANGES_PER_CLIENT: integerSchema(1, DEFAULT_MAX_EXCHANGES_IN_FLIGHT).default(
+    DEFAULT_MAX_EXCHANGES_PER_CLIENT,
+  ),
+  AIRLOCK_GATEWAY_MAX_CONNECTIONS: integerSchema(1, 1_000_000).default(DEFAULT_MAX_CONNECTIONS),
+  AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT: integerSchema(1, 1_000_000).default(
+    DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+  ),
+  /** Who the client is for every per-client limit: `peer` unless a trusted proxy sits in front. */
+  AIRLOCK_GATEWAY_CLIENT_ADDRESS: z.enum(CLIENT_ADDRESS_MODES).default('peer'),
+  AIRLOCK_GATEWAY_TRUSTED_PROXIES: commaListSchema(
+    z.string().refine(isAddressOrCidr, { error: 'must be a comma-separated list of IP addresses or CIDRs' }),
+  ).default([]),
 };
 
 export interface RateLimitConfig {
@@ -92,6 +119,16 @@ export interface GatewayConfig {
   };
   readonly authTimeoutMs: number;
   readonly maxExchangesInFlight: number;
+  /** At most this many of the exchanges in flight were started by one client key. */
+  readonly maxExchangesPerClient: number;
+  /** Who the client is: the peer, or a trusted proxy's header (edge/client-address.ts). */
+  readonly clientAddress: ClientAddressOptions;
+  readonly connections: {
+    /** Open connections in total (server.maxConnections). */
+    readonly max: number;
+    /** Open connections per client key of the peer; a trusted proxy's connections count only in the total. */
+    readonly maxPerClient: number;
+  };
   readonly upstreamConnectTimeoutMs: number;
   readonly upstreamTimeoutMs: number;
   readonly upstreamConnections: number;
@@ -128,6 +165,25 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
             'must not exceed AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS',
           );
         }
+        if (values.AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT > values.AIRLOCK_GATEWAY_MAX_CONNECTIONS) {
+          report(
+            'AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT',
+            'must not exceed AIRLOCK_GATEWAY_MAX_CONNECTIONS',
+          );
+        }
+        const proxies = values.AIRLOCK_GATEWAY_TRUSTED_PROXIES.length;
+        if (values.AIRLOCK_GATEWAY_CLIENT_ADDRESS !== 'peer' && proxies === 0) {
+          report(
+            'AIRLOCK_GATEWAY_TRUSTED_PROXIES',
+            `must name the proxies whose ${values.AIRLOCK_GATEWAY_CLIENT_ADDRESS} header is believed`,
+          );
+        }
+        if (values.AIRLOCK_GATEWAY_CLIENT_ADDRESS === 'peer' && proxies > 0) {
+          report(
+            'AIRLOCK_GATEWAY_TRUSTED_PROXIES',
+            'is used only with AIRLOCK_GATEWAY_CLIENT_ADDRESS=x-forwarded-for or forwarded',
+          );
+        }
       },
       build: (base, parsed) => ({
         host: base.host,
@@ -148,6 +204,15 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
         },
         authTimeoutMs: parsed.AIRLOCK_GATEWAY_AUTH_TIMEOUT_MS,
         maxExchangesInFlight: DEFAULT_MAX_EXCHANGES_IN_FLIGHT,
+        maxExchangesPerClient: parsed.AIRLOCK_GATEWAY_MAX_EXCHANGES_PER_CLIENT,
+        clientAddress: {
+          mode: parsed.AIRLOCK_GATEWAY_CLIENT_ADDRESS,
+          trustedProxies: parsed.AIRLOCK_GATEWAY_TRUSTED_PROXIES,
+        },
+        connections: {
+          max: parsed.AIRLOCK_GATEWAY_MAX_CONNECTIONS,
+          maxPerClient: parsed.AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT,
+        },
         upstreamConnectTimeoutMs: DEFAULT_UPSTREAM_CONNECT_TIMEOUT_MS,
         upstreamTimeoutMs: parsed.AIRLOCK_GATEWAY_UPSTREAM_TIMEOUT_MS,
         upstreamConnections: DEFAULT_UPSTREAM_CONNECTIONS,

@@ -53,6 +53,7 @@ try {
     onShutdown: () => gateway.close(),
   });
   running.server.on('clientError', gateway.onClientError);
+  gateway.limitConnections(running.server);
 } catch {
   // startServer has logged why (port in use, permission); nothing more to say.
   process.exit(1);

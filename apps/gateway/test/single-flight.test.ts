@@ -75,11 +75,12 @@ describe('PhantomTokens: bounded exchanges in flight', () => {
         return gate.promise;
       },
       maxInFlight: 2,
+      maxPerClient: 2,
     });
-    const first = phantom.resolve('a', 'token-a', 'orders');
-    const second = phantom.resolve('b', 'token-b', 'orders');
-    const joined = phantom.resolve('a', 'token-a', 'orders');
-    await expect(phantom.resolve('c', 'token-c', 'orders')).rejects.toMatchObject({
+    const first = phantom.resolve('a', 'token-a', 'orders', 'client');
+    const second = phantom.resolve('b', 'token-b', 'orders', 'client');
+    const joined = phantom.resolve('a', 'token-a', 'orders', 'client');
+    await expect(phantom.resolve('c', 'token-c', 'orders', 'other')).rejects.toMatchObject({
       code: 'auth_overloaded',
     });
     await Promise.resolve();
@@ -87,5 +88,53 @@ describe('PhantomTokens: bounded exchanges in flight', () => {
     gate.reject(new Error('done'));
     await Promise.allSettled([first, second, joined]);
     expect(phantom.inFlight).toBe(0);
+  });
+});
+
+describe("PhantomTokens: a client's share of the exchanges in flight (issue 11, finding 4)", () => {
+  const cache = (): TokenCache =>
+    new TokenCache({ maxEntries: 10, maxTtlMs: 30_000, negativeTtlMs: 5_000, expirySkewMs: 5_000 });
+
+  test('a client past its share is refused without calling auth; others still start theirs; a share frees on settling', async () => {
+    const gate = deferred<never>();
+    let calls = 0;
+    const phantom = new PhantomTokens({
+      issuer: 'http://127.0.0.1:8080/auth',
+      cache: cache(),
+      resolve: () => {
+        calls += 1;
+        return gate.promise;
+      },
+      maxInFlight: 10,
+      maxPerClient: 2,
+    });
+    const held = [
+      phantom.resolve('a', 't-a', 'orders', 'spray'),
+      phantom.resolve('b', 't-b', 'orders', 'spray'),
+    ];
+    await expect(phantom.resolve('c', 't-c', 'orders', 'spray')).rejects.toMatchObject({
+      code: 'rate_limited_exchanges',
+    });
+    // Joining a call in flight is free, whoever started it.
+    const joined = phantom.resolve('a', 't-a', 'orders', 'other');
+    const other = phantom.resolve('d', 't-d', 'orders', 'other');
+    await Promise.resolve();
+    expect(calls).toBe(3);
+    expect(phantom.heldBy('spray')).toBe(2);
+    expect(phantom.heldBy('other')).toBe(1);
+    gate.reject(new Error('done'));
+    await Promise.allSettled([...held, joined, other]);
+    expect(phantom.heldBy('spray')).toBe(0);
+    expect(phantom.heldBy('other')).toBe(0);
+  });
+
+  test('the share is checked at construction', () => {
+    const base = {
+      issuer: 'http://127.0.0.1:8080/auth',
+      cache: cache(),
+      resolve: () => new Promise<never>(() => undefined),
+    };
+    expect(() => new PhantomTokens({ ...base, maxInFlight: 4, maxPerClient: 5 })).toThrow(TypeError);
+    expect(() => new PhantomTokens({ ...base, maxInFlight: 4, maxPerClient: 0 })).toThrow(TypeError);
   });
 });

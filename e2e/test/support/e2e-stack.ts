@@ -53,9 +53,11 @@ export async function startE2eStack(env: Readonly<Record<string, string>> = {}):
       AIRLOCK_DEMO_PASSWORD: password,
       AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: String(CACHE_MAX_TTL_SECONDS),
       AIRLOCK_GATEWAY_NEGATIVE_CACHE_TTL_SECONDS: '1',
-      // The suites send bursts (50 concurrent payments) from one address with one token.
+      // The suites send bursts (50 concurrent payments, each on a connection of its own) from one address with
+      // one token: above the gateway's per-client connection cap (32), which apps/gateway tests on its own.
       AIRLOCK_GATEWAY_RATE_IP_BURST: '1000',
       AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '1000',
+      AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT: '1000',
       LOG_LEVEL: 'info',
       ...env,
     },

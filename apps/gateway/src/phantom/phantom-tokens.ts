@@ -15,8 +15,8 @@ export interface PhantomTokensOptions {
   readonly cache: TokenCache;
   readonly resolve: TokenResolver;
   /**
-   * Upper bound on distinct exchanges in flight. A flood of made-up tokens (each one a miss) is limited per
-   * client IP; this bounds what many IPs together can make the gateway ask of auth, and the memory it holds.
+   * Upper bound on distinct exchanges in flight: what many clients together can make the gateway ask of auth,
+   * and the memory it holds.
    */
   readonly maxInFlight: number;
   /**
@@ -24,6 +24,12 @@ export interface PhantomTokensOptions {
    * auth refused a token. Unset: this process's negative cache only.
    */
   readonly negativeResults?: NegativeResultsStore | undefined;
+  /**
+   * Upper bound on the exchanges in flight that one client key started, so that a client spraying made-up
+   * tokens (each one a miss) cannot hold the whole `maxInFlight` and starve other clients' first calls.
+   * Joining an exchange already in flight is free and counts for no one.
+   */
+  readonly maxPerClient: number;
 }
 
 export class PhantomTokens {
@@ -31,6 +37,9 @@ export class PhantomTokens {
   readonly #cache: TokenCache;
   readonly #resolve: TokenResolver;
   readonly #maxInFlight: number;
+  readonly #maxPerClient: number;
+  /** Exchanges in flight per client key that started them; a key leaves the map when its count is 0. */
+  readonly #perClient = new Map<string, number>();
   readonly #flights = new SingleFlight<Resolution>();
   readonly #prefixes = new Map<string, string>();
   readonly #negativeResults: NegativeResultsStore | undefined;
@@ -42,8 +51,16 @@ export class PhantomTokens {
     if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) {
       throw new TypeError('PhantomTokens: option "maxInFlight" must be a positive integer');
     }
+    if (
+      !Number.isInteger(options.maxPerClient) ||
+      options.maxPerClient < 1 ||
+      options.maxPerClient > options.maxInFlight
+    ) {
+      throw new TypeError('PhantomTokens: option "maxPerClient" must be an integer from 1 to "maxInFlight"');
+    }
     this.#maxInFlight = options.maxInFlight;
     this.#negativeResults = options.negativeResults;
+    this.#maxPerClient = options.maxPerClient;
   }
 
   /** SHA-256 of the token, base64url: what rate limits and cache keys use instead of the token. */
@@ -68,16 +85,30 @@ export class PhantomTokens {
 
   /**
    * The miss path: one call to auth per key however many requests wait for it; the result is cached for its
-   * TTL (failures are not cached: they reject, and the next request tries again).
+   * TTL, a refusal (an unknown or revoked token) as a negative entry under the same key (failures are not
+   * cached: they reject, and the next request tries again). `clientKey` is who starts the call: its share.
    */
-  resolve(key: string, token: string, audience: string): Promise<Resolution> {
-    if (!this.#flights.has(key) && this.#flights.size >= this.#maxInFlight) {
+  resolve(key: string, token: string, audience: string, clientKey: string): Promise<Resolution> {
+    const pending = this.#flights.get(key);
+    if (pending !== undefined) return pending;
+    if (this.#flights.size >= this.#maxInFlight) {
       return Promise.reject(new AuthFailure('auth_overloaded', 'too many token exchanges in flight'));
     }
+    const held = this.#perClient.get(clientKey) ?? 0;
+    if (held >= this.#maxPerClient) {
+      return Promise.reject(
+        new AuthFailure('rate_limited_exchanges', "the client's share of token exchanges is in flight"),
+      );
+    }
+    this.#perClient.set(clientKey, held + 1);
     return this.#flights.run(key, async () => {
-      const result = await this.#resolveOnce(token, audience);
-      this.#cache.set(key, result);
-      return result;
+      try {
+        const result = await this.#resolveOnce(token, audience);
+        this.#cache.set(key, result);
+        return result;
+      } finally {
+        this.#release(clientKey);
+      }
     });
   }
 
@@ -96,6 +127,17 @@ export class PhantomTokens {
   /** Auth revoked this token: every audience's cached result for it goes (revocation fan-out). */
   dropToken(tokenHash: string): void {
     for (const prefix of this.#prefixes.values()) this.#cache.delete(prefix + tokenHash);
+  }
+
+  #release(clientKey: string): void {
+    const held = this.#perClient.get(clientKey) ?? 0;
+    if (held <= 1) this.#perClient.delete(clientKey);
+    else this.#perClient.set(clientKey, held - 1);
+  }
+
+  /** Exchanges in flight that this client key started (tests). */
+  heldBy(clientKey: string): number {
+    return this.#perClient.get(clientKey) ?? 0;
   }
 
   /** Calls to auth in flight (tests). */

@@ -24,7 +24,9 @@ export type AuthFailureCode =
   | 'auth_invalid_response'
   | 'auth_refused_gateway'
   /** Too many exchanges in flight already: refused without calling auth. */
-  | 'auth_overloaded';
+  | 'auth_overloaded'
+  /** This client already holds its share of the exchanges in flight: refused without calling auth. */
+  | 'rate_limited_exchanges';
 
 export class AuthFailure extends Error {
   override readonly name = 'AuthFailure';

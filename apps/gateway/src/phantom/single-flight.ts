@@ -15,6 +15,11 @@ export class SingleFlight<T> {
     return this.#inFlight.has(key);
   }
 
+  /** The call in flight for `key`, to join it. */
+  get(key: string): Promise<T> | undefined {
+    return this.#inFlight.get(key);
+  }
+
   run(key: string, work: () => Promise<T>): Promise<T> {
     const pending = this.#inFlight.get(key);
     if (pending !== undefined) return pending;

@@ -89,6 +89,7 @@ export class Authenticator {
       resolve,
       maxInFlight: config.maxExchangesInFlight,
       negativeResults: options.shared?.negativeResults,
+      maxPerClient: config.maxExchangesPerClient,
     });
     const { rateLimits } = config;
     this.#tokenLimiter =
@@ -149,10 +150,12 @@ export class Authenticator {
     const key = this.#phantom.key(audience, tokenHash);
     const cached = this.#phantom.cached(key);
     if (cached !== undefined) return judge(cached, label);
-    return this.#phantom.resolve(key, token, audience).then(
+    return this.#phantom.resolve(key, token, audience, exchange.clientKey).then(
       (resolution) => judge(resolution, label),
       (error: unknown) => {
         const reason: DenyReason = error instanceof AuthFailure ? error.code : 'auth_unreachable';
+        // A client over its share is that client's limit (audited), not a fault of auth to log.
+        if (reason === 'rate_limited_exchanges') return deny(reason, label);
         this.#logger.error(
           {
             requestId: exchange.requestId,

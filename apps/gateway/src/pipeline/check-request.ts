@@ -1,5 +1,6 @@
-// The first step: who is asking and what for, checked before anything is looked up. The per-IP rate limit,
-// then the request target (normalize-path.ts): the canonical path is what routing matches and what is sent.
+// The first step: who is asking and what for, checked before anything is looked up. The per-client rate limit
+// (the key comes from edge/client-address.ts), then the request target (normalize-path.ts): the canonical path
+// is what routing matches and what is sent.
 import type { GatewayConfig } from '../config.js';
 import { RateLimiter } from '../edge/rate-limit.js';
 import { normalizeTarget } from '../routing/normalize-path.js';
@@ -18,14 +19,8 @@ export interface RequestChecksOptions {
   readonly now: () => number;
 }
 
-function isLoopback(address: string): boolean {
+function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}
-
-/** IPv6 clients are limited per /64 (one host usually owns a whole /64); IPv4 and mapped IPv4 per address. */
-function rateKeyOfAddress(address: string): string {
-  if (!address.includes(':') || address.startsWith('::ffff:')) return address;
-  return address.split(':').slice(0, 4).join(':');
 }
 
 export class RequestChecks {
@@ -38,16 +33,21 @@ export class RequestChecks {
     this.#maxTargetBytes = options.config.maxTargetBytes;
   }
 
-  /** The container's own healthcheck: `GET /healthz` or `/readyz` from loopback, and nothing else. */
+  /**
+   * The container's own healthcheck: `GET /healthz` or `/readyz` from loopback, and nothing else. The socket's
+   * peer, never a forwarded address: no header makes a remote client local.
+   */
   isHealthCheck(exchange: Exchange): boolean {
     const url = exchange.req.url;
     return (
-      (url === '/healthz' || url === '/readyz') && exchange.method === 'GET' && isLoopback(exchange.clientIp)
+      (url === '/healthz' || url === '/readyz') &&
+      exchange.method === 'GET' &&
+      isLoopback(exchange.req.socket.remoteAddress)
     );
   }
 
   check(exchange: Exchange): CheckedTarget | Denial {
-    const ip = this.#ipLimiter.take(rateKeyOfAddress(exchange.clientIp));
+    const ip = this.#ipLimiter.take(exchange.clientKey);
     if (!ip.allowed) return deny('rate_limited_ip', UNROUTED, ['retry-after', String(ip.retryAfterSeconds)]);
     const normalized = normalizeTarget(exchange.req.url ?? '', this.#maxTargetBytes);
     if (!normalized.ok) return deny(normalized.refusal.code);

@@ -68,6 +68,7 @@ export const REFUSALS: Readonly<Record<Refusal, RefusalAnswer>> = {
   rate_limited_ip: { status: 429, code: 'too_many_requests' },
   address_unsigned: AUTH_DOWN,
   rate_limited_token: { status: 429, code: 'too_many_requests' },
+  rate_limited_exchanges: { status: 429, code: 'too_many_requests', retryAfter: '1' },
   invalid_path: { status: 400, code: 'invalid_path' },
   token_in_query: { status: 400, code: 'token_in_query' },
   uri_too_long: { status: 414, code: 'uri_too_long' },

@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import { createLogger, startServer, type Env } from '@airlock/service-kit';
 import { createGateway, type Gateway } from '../../src/app.js';
+import type { ConnectionCounts } from '../../src/edge/connection-limits.js';
 import { auditLineSink, type EdgeDecision } from '../../src/audit.js';
 import { parseGatewayConfig, type GatewayConfig } from '../../src/config.js';
 
@@ -13,6 +14,8 @@ export interface TestGateway {
   readonly decisions: EdgeDecision[];
   /** Every log line the gateway wrote, parsed. */
   readonly logLines: Record<string, unknown>[];
+  /** Open connections per client key, as the gateway's connection cap counts them. */
+  readonly connections: ConnectionCounts;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,10 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     AIRLOCK_GATEWAY_RATE_IP_BURST: '100000',
     AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: '100000',
     AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '100000',
+    // Every test client is 127.0.0.1 (many users from one address), so the per-client shares are opened wide
+    // like the rate limits above; the tests of those limits set their own (gateway.edge-abuse.test.ts).
+    AIRLOCK_GATEWAY_MAX_EXCHANGES_PER_CLIENT: '256',
+    AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT: '4096',
     ...options.env,
   });
   const logLines: Record<string, unknown>[] = [];
@@ -79,12 +86,14 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
     onShutdown: () => gateway.close(),
   });
   running.server.on('clientError', gateway.onClientError);
+  const connections = gateway.limitConnections(running.server);
   return {
     url: `http://127.0.0.1:${running.address.port}`,
     gateway,
     config,
     decisions,
     logLines,
+    connections,
     close: () => running.close(),
   };
 }

@@ -39,6 +39,9 @@ export interface StubAuth {
   now: () => number;
   /** Number of token-exchange calls received. */
   readonly calls: () => number;
+  /** The most token-exchange calls it was answering at once since the last reset. */
+  readonly peakInFlight: () => number;
+  resetPeak(): void;
   /** The public JWKS the minted tokens verify against. */
   readonly jwks: { keys: JWK[] };
   close(): Promise<void>;
@@ -58,6 +61,8 @@ export async function startStubAuth(): Promise<StubAuth> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'stub-1', alg: 'ES256', use: 'sig' };
   let exchanges = 0;
+  let inFlight = 0;
+  let peak = 0;
   const state = { mode: 'ok' as StubAuthMode, jwtLifetimeSeconds: 300, delayMs: 0, now: Date.now };
 
   const mint = async (claims: Record<string, unknown>, typ = 'at+jwt'): Promise<string> =>
@@ -79,6 +84,16 @@ export async function startStubAuth(): Promise<StubAuth> {
       return;
     }
     exchanges += 1;
+    inFlight += 1;
+    peak = Math.max(peak, inFlight);
+    try {
+      await answerExchange(req, res, body);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+
+  const answerExchange = async (req: IncomingMessage, res: ServerResponse, body: string): Promise<void> => {
     if (state.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, state.delayMs));
     const form = new URLSearchParams(body);
     const audience = form.get('audience') ?? '';
@@ -202,6 +217,10 @@ export async function startStubAuth(): Promise<StubAuth> {
       state.now = value;
     },
     calls: () => exchanges,
+    peakInFlight: () => peak,
+    resetPeak: () => {
+      peak = inFlight;
+    },
     jwks: { keys: [publicJwk] },
     close: () => server.close(),
   };
