@@ -2,6 +2,7 @@
 // (AIRLOCK_DATABASE_URL), behind one interface its repositories are written against.
 export { isConstraintViolation, openServiceDatabase } from './open-service-database.js';
 export type { DatabaseLocation } from './open-service-database.js';
+export { postgresFromSqlite } from './postgres-from-sqlite.js';
 export { sqliteDatabase } from './sqlite-database.js';
 export type {
   DatabaseEngine,

@@ -10,6 +10,7 @@ describe('@airlock/service-kit/database entry point', () => {
         'integerColumn',
         'isConstraintViolation',
         'openServiceDatabase',
+        'postgresFromSqlite',
         'sqliteDatabase',
         'textColumn',
       ].sort(),
