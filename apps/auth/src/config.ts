@@ -85,6 +85,8 @@ export interface AuthConfig {
   readonly jwksCacheMaxAgeSeconds: number;
   /** Take the client address for login rate limits from the last X-Forwarded-For hop (the gateway's). */
   readonly trustProxy: boolean;
+  /** AIRLOCK_DATABASE_URL (postgres://…), shared by auth's replicas; undefined: `<authDir>/auth.db` (SQLite). */
+  readonly databaseUrl: URL | undefined;
   readonly logLevel: z.output<typeof logLevelSchema>;
 }
 
@@ -103,6 +105,7 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
       },
       build: (base, parsed) => ({
         production: isProduction(parsed),
+        databaseUrl: base.databaseUrl,
         issuer: base.issuer,
         host: base.host,
         port: base.port,
