@@ -39,7 +39,10 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
-export async function startE2eStack(env: Readonly<Record<string, string>> = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  env: Readonly<Record<string, string>> = {},
+  serviceEnv: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {},
+): Promise<E2eStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
   const password = randomBytes(18).toString('base64url');
   const ports: Partial<Record<ServiceName, number>> = {};
@@ -59,6 +62,7 @@ export async function startE2eStack(env: Readonly<Record<string, string>> = {}):
       LOG_LEVEL: 'info',
       ...env,
     },
+    serviceEnv,
     onOutput: (service, line) => output.push(`[${service}] ${line}`),
   }).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
