@@ -13,7 +13,15 @@ import { startPostgresServer } from '@airlock/testing/postgres-server';
 import type { PostgresServer } from '@airlock/testing/postgres-server';
 import { portVariableOf, urlVariableOf } from '@airlock/topology';
 
-import { call, fieldOf, ROOT_DIR, startE2eStack, type Answer, type E2eStack } from './support/e2e-stack.js';
+import {
+  call,
+  fieldOf,
+  orderOne,
+  ROOT_DIR,
+  startE2eStack,
+  type Answer,
+  type E2eStack,
+} from './support/e2e-stack.js';
 
 const CONCURRENT = 50;
 const READY_TIMEOUT_MS = 30_000;
@@ -68,13 +76,8 @@ async function chargesFor(orderId: string): Promise<number> {
   }
 }
 
-async function newOrder(): Promise<string> {
-  const created = await call(`${e2e.edgeUrl}/api/orders`, alice, {
-    method: 'POST',
-    body: { items: [{ sku, quantity: 1 }] },
-  });
-  expect(created.status).toBe(201);
-  return String(fieldOf(created.body, 'id'));
+function newOrder(): Promise<string> {
+  return orderOne(e2e.edgeUrl, alice, sku);
 }
 
 /** Pays through orders #1 (via the gateway) for even indexes and through orders #2 for odd ones. */

@@ -154,6 +154,16 @@ export async function call(
   return { status: response.status, headers: response.headers, text, body };
 }
 
+/** Orders one of `sku` through the gateway as the holder of `token`; returns the new order's id. */
+export async function orderOne(edgeUrl: string, token: string, sku: string): Promise<string> {
+  const created = await call(`${edgeUrl}/api/orders`, token, {
+    method: 'POST',
+    body: { items: [{ sku, quantity: 1 }] },
+  });
+  if (created.status !== 201) throw new Error(`creating an order answered ${String(created.status)}`);
+  return String(fieldOf(created.body, 'id'));
+}
+
 export function fieldOf(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
