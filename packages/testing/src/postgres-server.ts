@@ -25,6 +25,10 @@ export interface PostgresServer {
   readonly adminUrl: string;
   /** A new empty database; returns its postgres://… URL. */
   createDatabase(name?: string): Promise<string>;
+  /** Stops the server but keeps its data: an outage, for tests that prove failing closed and recovering. */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port with the same data. */
+  resume(): Promise<void>;
   /** Stops the server (fast shutdown) and deletes its folder. */
   stop(): Promise<void>;
 }
@@ -54,6 +58,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     ]);
     rmSync(passwordFile);
     const port = await startOnFreePort(asUser, bin, dataDir, folder);
+    const pgCtl = (...args: string[]): Promise<void> => runAs(asUser, join(bin, 'pg_ctl'), args);
     const adminUrl = urlFor(password, port, 'postgres');
     let counter = 0;
     return {
@@ -70,9 +75,11 @@ export async function startPostgresServer(): Promise<PostgresServer> {
         );
         return urlFor(password, port, database);
       },
+      pause: () => pgCtl('stop', '--pgdata', dataDir, '--mode', 'fast', '--wait'),
+      resume: () => startServer(asUser, bin, dataDir, folder, port),
       async stop(): Promise<void> {
         try {
-          await runAs(asUser, join(bin, 'pg_ctl'), ['stop', '--pgdata', dataDir, '--mode', 'fast', '--wait']);
+          await pgCtl('stop', '--pgdata', dataDir, '--mode', 'fast', '--wait');
         } finally {
           rmSync(folder, { recursive: true, force: true });
         }
@@ -111,29 +118,39 @@ async function startOnFreePort(
   // Another process may take the probed port before the server binds it: try a fresh one a few times.
   for (let attempt = 1; ; attempt += 1) {
     const port = await freeLoopbackPort();
-    const options = [
-      `-p ${String(port)}`,
-      '-c listen_addresses=127.0.0.1',
-      `-c unix_socket_directories=${folder}`,
-      '-c fsync=off',
-      '-c max_connections=200',
-    ].join(' ');
     try {
-      await runAs(asUser, join(bin, 'pg_ctl'), [
-        'start',
-        '--pgdata',
-        dataDir,
-        '--wait',
-        '--log',
-        join(folder, 'server.log'),
-        '--options',
-        options,
-      ]);
+      await startServer(asUser, bin, dataDir, folder, port);
       return port;
     } catch (error) {
       if (attempt >= START_ATTEMPTS) throw error;
     }
   }
+}
+
+async function startServer(
+  asUser: string | undefined,
+  bin: string,
+  dataDir: string,
+  folder: string,
+  port: number,
+): Promise<void> {
+  const options = [
+    `-p ${String(port)}`,
+    '-c listen_addresses=127.0.0.1',
+    `-c unix_socket_directories=${folder}`,
+    '-c fsync=off',
+    '-c max_connections=200',
+  ].join(' ');
+  await runAs(asUser, join(bin, 'pg_ctl'), [
+    'start',
+    '--pgdata',
+    dataDir,
+    '--wait',
+    '--log',
+    join(folder, 'server.log'),
+    '--options',
+    options,
+  ]);
 }
 
 function serverUser(): string | undefined {
