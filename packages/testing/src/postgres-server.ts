@@ -5,10 +5,11 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { freePort } from '@airlock/local-stack';
 
 const run = promisify(execFile);
 
@@ -117,7 +118,7 @@ async function startOnFreePort(
 ): Promise<number> {
   // Another process may take the probed port before the server binds it: try a fresh one a few times.
   for (let attempt = 1; ; attempt += 1) {
-    const port = await freeLoopbackPort();
+    const port = await freePort();
     try {
       await startServer(asUser, bin, dataDir, folder, port);
       return port;
@@ -171,18 +172,4 @@ function chownTree(folder: string, user: string): void {
 
 function execFileSyncText(command: string, args: readonly string[]): string {
   return execFileSync(command, [...args], { encoding: 'utf8' }).trim();
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const address = probe.address();
-        const port = typeof address === 'object' && address !== null ? address.port : 0;
-        probe.close(() => {
-          resolve(port);
-        });
-      });
-  });
 }
