@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { call, fieldOf, startE2eStack, type E2eStack } from './support/e2e-stack.js';
+import { call, fieldOf, orderOne, startE2eStack, type E2eStack } from './support/e2e-stack.js';
 
 const CONCURRENT_RETRIES = 50;
 
@@ -11,13 +11,8 @@ let e2e: E2eStack;
 let alice: string;
 let sku: string;
 
-async function newOrder(): Promise<string> {
-  const created = await call(`${e2e.edgeUrl}/api/orders`, alice, {
-    method: 'POST',
-    body: { items: [{ sku, quantity: 1 }] },
-  });
-  expect(created.status).toBe(201);
-  return String(fieldOf(created.body, 'id'));
+function newOrder(): Promise<string> {
+  return orderOne(e2e.edgeUrl, alice, sku);
 }
 
 function chargesFor(orderId: string): number {

@@ -21,8 +21,8 @@ import { ensureCookieKeys } from './keys/cookie-keys.js';
 import { loadSigningKeys, type LoadedSigningKeys } from './keys/loaded-signing-keys.js';
 import { ensureSigningKeySet, readSigningKeySet, signingKeysPath } from './keys/signing-key-file.js';
 import { createProvider } from './provider/create-provider.js';
+import { openOidcStore } from './provider/oidc-store.js';
 import { connectAuthSharedState, type AuthSharedState } from './shared-state.js';
-import { SqliteStore } from './provider/sqlite-adapter.js';
 import type { InteractionDeps } from './routes/interaction-context.js';
 import { loginRoute } from './routes/interaction.login.js';
 import { clientAddressFromGateway } from './routes/client-address.js';
@@ -71,7 +71,10 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const keySet = await ensureSigningKeySet(config.authDir, nowSeconds());
   const cookieKeys = await ensureCookieKeys(config.authDir);
-  const store = new SqliteStore(join(config.authDir, 'auth.db'));
+  const store = await openOidcStore({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: join(config.authDir, 'auth.db'),
+  });
   store.startPurging();
   const shared = connectAuthSharedState(config, logger, deps.rateLimits);
 
@@ -178,7 +181,7 @@ export async function createApp(deps: AuthAppDeps): Promise<AuthApp> {
     demoPasswordFile,
     close: async () => {
       unwatchFile(keyFile);
-      store.close();
+      await store.close();
       await shared?.close();
     },
   };

@@ -92,6 +92,8 @@ export interface AuthConfig {
   readonly trustProxy: boolean;
   /** Redis shared with the gateways: auth publishes revoked tokens there. Unset: no fan-out (the TTL bounds). */
   readonly redisUrl: string | undefined;
+  /** AIRLOCK_DATABASE_URL (postgres://…), shared by auth's replicas; undefined: `<authDir>/auth.db` (SQLite). */
+  readonly databaseUrl: URL | undefined;
   readonly logLevel: z.output<typeof logLevelSchema>;
 }
 
@@ -110,6 +112,7 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
       },
       build: (base, parsed) => ({
         production: isProduction(parsed),
+        databaseUrl: base.databaseUrl,
         issuer: base.issuer,
         host: base.host,
         port: base.port,

@@ -1,12 +1,11 @@
 // Builds the orders HTTP app from its dependencies, without listening. Every collaborator is injected, so
 // tests (and the integrator's end-to-end suite) can wire real or stand-in auth and payments clients.
-import type { DatabaseSync } from 'node:sqlite';
-
 import type { Express } from 'express';
 import { createRouter, createServiceApp, finishApp } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
 import { registerProtectedRoutes } from '@airlock/service-kit/protected-routes';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
+import type { SqlDatabase } from '@airlock/service-kit/database';
 import type { TokenVerifier } from '@airlock/token-verification';
 
 import type { PaymentsClient } from './clients/payments-client.js';
@@ -30,7 +29,7 @@ export interface OrdersAppDeps {
   /** Verifies tokens with audience `orders`. */
   readonly verifier: TokenVerifier;
   /** An open, migrated database (openOrdersDatabase). */
-  readonly db: DatabaseSync;
+  readonly db: SqlDatabase;
   /** Trades the user's token for one addressed to payments (auth, RFC 8693). */
   readonly tokenExchanger: PaymentsTokenExchanger;
   readonly payments: PaymentsClient;
@@ -57,7 +56,7 @@ export function createApp(deps: OrdersAppDeps): Express {
     // Only the gateway reaches orders; its request id joins the gateway's, orders' and payments' lines.
     trustIncomingRequestId: true,
     // Ready means able to do the job: the database answers and a token could be verified (issue 11, finding 9).
-    readiness: async () => db.prepare('SELECT 1 AS ok').get()?.['ok'] === 1 && (await verifier.ready()),
+    readiness: async () => (await db.ping()) && (await verifier.ready()),
   });
   const routeDeps: RouteDeps = {
     repository: new OrdersRepository(db),

@@ -11,6 +11,7 @@ export interface OrdersConfig extends ServiceBaseConfig {
   /** auth inside the identity enclave: the token exchange for payments. */
   readonly authUrl: URL;
   readonly paymentsUrl: URL;
+  /** The SQLite file, used when no AIRLOCK_DATABASE_URL selects PostgreSQL. */
   readonly databaseFile: string;
 }
 

@@ -20,7 +20,7 @@ const keyPair = await ensureWorkloadKeyPair({
   service: service.name,
   ...(config.workloadKeysDir === undefined ? {} : { publicKeysDir: config.workloadKeysDir }),
 });
-const db = openOrdersDatabase(config.databaseFile);
+const db = await openOrdersDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.databaseFile });
 
 const app = createApp({
   logger,
@@ -43,12 +43,10 @@ try {
     port: config.port,
     host: config.host,
     logger,
-    onShutdown: () => {
-      db.close();
-    },
+    onShutdown: () => db.close(),
   });
 } catch {
   // startServer has logged why (the port, taken or forbidden); the launcher reads the exit code.
-  db.close();
+  await db.close();
   process.exit(1);
 }

@@ -21,8 +21,13 @@ export interface RouteDeps {
  * Records an object-level refusal: the order exists but belongs to someone else. The client gets the same
  * 404 as for an order that does not exist; only the audit log tells the two apart, for BOLA detection.
  */
-export function auditNotOwner(deps: RouteDeps, req: Request, route: string, orderId: string): void {
-  if (!deps.repository.orderExists(orderId)) return;
+export async function auditNotOwner(
+  deps: RouteDeps,
+  req: Request,
+  route: string,
+  orderId: string,
+): Promise<void> {
+  if (!(await deps.repository.orderExists(orderId))) return;
   auditDecision(deps.logger, {
     route,
     decision: 'deny',

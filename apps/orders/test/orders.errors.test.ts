@@ -13,8 +13,8 @@ beforeEach(async () => {
   harness = await createOrdersHarness();
   alice = await harness.userToken('alice');
 });
-afterEach(() => {
-  harness.close();
+afterEach(async () => {
+  await harness.close();
 });
 
 function createOrder(body: unknown, token = alice): request.Test {

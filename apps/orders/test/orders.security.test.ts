@@ -40,8 +40,8 @@ beforeAll(async () => {
     .send({ items: [{ sku: 'mug-enamel', quantity: 1 }] });
   aliceOrderId = String(field(created, 'id'));
 });
-afterAll(() => {
-  harness.close();
+afterAll(async () => {
+  await harness.close();
 });
 
 const protectedRoutes = allowedCallsTo(airlockTopology, service.name).map((call) => ({
@@ -107,7 +107,7 @@ describe('object level (API1): bob cannot touch alice’s order', () => {
     expect(response.status).toBe(404);
     expect(errorCode(response)).toBe('not_found');
     expect(harness.exchanges.length).toBe(before);
-    const row = harness.db.prepare('SELECT status FROM orders WHERE id = ?').get(aliceOrderId);
+    const row = await harness.db.get('SELECT status FROM orders WHERE id = ?', [aliceOrderId]);
     expect(row?.['status']).toBe('pending_payment');
   });
 
@@ -208,15 +208,16 @@ describe('POST /orders: clients cannot set server-owned properties (API3)', () =
     ['currency', { items: [{ sku: 'mug-enamel', quantity: 1 }], currency: 'USD' }],
     ['id', { items: [{ sku: 'mug-enamel', quantity: 1 }], id: '00000000-0000-4000-8000-000000000000' }],
   ])('refuses %s with 400 unknown_field and creates nothing', async (_name, body) => {
-    const count = (): unknown => harness.db.prepare('SELECT COUNT(*) AS n FROM orders').get()?.['n'];
-    const before = count();
+    const count = async (): Promise<unknown> =>
+      (await harness.db.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM orders'))?.['n'];
+    const before = await count();
     const response = await request(harness.app)
       .post('/orders')
       .set('Authorization', `Bearer ${alice}`)
       .send(body);
     expect(response.status).toBe(400);
     expect(errorCode(response)).toBe('unknown_field');
-    expect(count()).toBe(before);
+    expect(await count()).toBe(before);
   });
 });
 

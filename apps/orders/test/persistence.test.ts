@@ -8,9 +8,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
-import { MigrationError, runMigrations } from '@airlock/service-kit/sqlite';
+import { MigrationError, openSqliteDatabase, runMigrations } from '@airlock/service-kit/sqlite';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { DATABASE_ENGINES, useTestDatabases } from '@airlock/testing/database-engines';
 import { field } from '@airlock/testing/http';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 
@@ -33,43 +34,47 @@ afterEach(() => {
 });
 
 describe('migrations', () => {
-  it('applies 1, 2, 3 once, records them, and seeds the catalog once', () => {
-    const db = openOrdersDatabase(file);
+  it('applies 1, 2, 3 once, records them, and seeds the catalog once', async () => {
+    const db = openSqliteDatabase(file, ordersMigrations.sqlite);
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
     expect(versions.map((row) => row['version'])).toEqual(
-      ordersMigrations.map((migration) => migration.version),
+      ordersMigrations.sqlite.map((migration) => migration.version),
     );
-    expect(runMigrations(db, ordersMigrations)).toEqual([]);
+    expect(runMigrations(db, ordersMigrations.sqlite)).toEqual([]);
     db.close();
-    const reopened = openOrdersDatabase(file);
-    expect(reopened.prepare('SELECT COUNT(*) AS n FROM catalog_items').get()?.['n']).toBe(4);
-    reopened.close();
+    const reopened = await openOrdersDatabase({ databaseUrl: undefined, sqliteFile: file });
+    expect((await reopened.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM catalog_items'))?.['n']).toBe(4);
+    await reopened.close();
   });
 
-  it('keeps the database file private to its owner', () => {
-    openOrdersDatabase(file).close();
+  it('keeps the database file private to its owner', async () => {
+    await (await openOrdersDatabase({ databaseUrl: undefined, sqliteFile: file })).close();
     expect(statSync(file).mode & 0o077).toBe(0);
   });
 
-  it('refuses a database written by a newer build', () => {
-    openOrdersDatabase(file).close();
+  it('refuses a database written by a newer build', async () => {
+    await (await openOrdersDatabase({ databaseUrl: undefined, sqliteFile: file })).close();
     const raw = new DatabaseSync(file);
     raw
       .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
       .run(42, 'future', 'now');
     raw.close();
-    expect(() => openOrdersDatabase(file)).toThrow(MigrationError);
+    await expect(openOrdersDatabase({ databaseUrl: undefined, sqliteFile: file })).rejects.toThrow(
+      MigrationError,
+    );
   });
 
   it('upgrades a database from an older version', () => {
     const db = new DatabaseSync(file.replace('orders.db', 'old.db').replace('/orders/', '/'));
-    runMigrations(db, ordersMigrations.slice(0, 1));
-    expect(runMigrations(db, ordersMigrations)).toEqual([2, 3]);
+    runMigrations(db, ordersMigrations.sqlite.slice(0, 1));
+    expect(runMigrations(db, ordersMigrations.sqlite)).toEqual([2, 3]);
     db.close();
   });
 });
 
-describe('restart', () => {
+describe.each(DATABASE_ENGINES)('restart on %s', (engine) => {
+  const databases = useTestDatabases(engine);
+
   it('serves an order created before the restart, to its owner only', async () => {
     const issuer = await createTestIssuer({ audience: 'orders' });
     const deps = {
@@ -82,14 +87,15 @@ describe('restart', () => {
     };
     const alice = await issuer.mint({ claims: { sub: 'alice', scope: 'orders', act: { sub: 'gateway' } } });
 
-    const before = openOrdersDatabase(file);
+    const location = await databases.next();
+    const before = await openOrdersDatabase(location);
     const created = await request(createApp({ ...deps, db: before }))
       .post('/orders')
       .set('Authorization', `Bearer ${alice}`)
       .send({ items: [{ sku: 'notebook-a5', quantity: 4 }] });
-    before.close();
+    await before.close();
 
-    const after = openOrdersDatabase(file);
+    const after = await openOrdersDatabase(location);
     const app = createApp({ ...deps, db: after });
     const shown = await request(app)
       .get(`/orders/${String(field(created, 'id'))}`)
@@ -104,6 +110,6 @@ describe('restart', () => {
           .set('Authorization', `Bearer ${bob}`)
       ).status,
     ).toBe(404);
-    after.close();
+    await after.close();
   });
 });

@@ -20,10 +20,10 @@ import { createOrdersHarness, standInExchanger } from './support/harness.js';
 // Port 9 (discard) on loopback: nothing listens, so the key set cannot be fetched.
 const UNREACHABLE = new URL('http://127.0.0.1:9/auth/jwks');
 const dir = mkdtempSync(join(tmpdir(), 'airlock-orders-ready-'));
-const db = openOrdersDatabase(join(dir, 'orders', 'orders.db'));
+const db = await openOrdersDatabase({ databaseUrl: undefined, sqliteFile: join(dir, 'orders', 'orders.db') });
 
-afterAll(() => {
-  db.close();
+afterAll(async () => {
+  await db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -47,7 +47,7 @@ describe('GET /readyz', () => {
     try {
       await request(harness.app).get('/readyz').expect(200);
     } finally {
-      harness.close();
+      await harness.close();
     }
   });
 });

@@ -1,11 +1,10 @@
 // Builds the payments HTTP app from its dependencies, without listening: tests drive it in-process.
-import type { DatabaseSync } from 'node:sqlite';
-
 import type { Express } from 'express';
 import { createRouter, createServiceApp, finishApp } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
 import { registerProtectedRoutes } from '@airlock/service-kit/protected-routes';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
+import type { SqlDatabase } from '@airlock/service-kit/database';
 import type { TokenVerifier } from '@airlock/token-verification';
 
 import { PaymentsRepository } from './db/payments-repository.js';
@@ -18,7 +17,7 @@ export interface PaymentsAppDeps {
   /** Verifies tokens with audience `payments`. */
   readonly verifier: TokenVerifier;
   /** An open, migrated database (openPaymentsDatabase). */
-  readonly db: DatabaseSync;
+  readonly db: SqlDatabase;
   readonly now?: () => Date;
 }
 
@@ -34,7 +33,7 @@ export function createApp(deps: PaymentsAppDeps): Express {
     // Only orders reaches payments; its request id joins the two services' log lines.
     trustIncomingRequestId: true,
     // Ready means able to do the job: the database answers and a token could be verified (issue 11, finding 9).
-    readiness: async () => db.prepare('SELECT 1 AS ok').get()?.['ok'] === 1 && (await verifier.ready()),
+    readiness: async () => (await db.ping()) && (await verifier.ready()),
   });
   const router = createRouter();
   registerProtectedRoutes(router, paymentsRoutes(new PaymentsRepository(db), now), {

@@ -8,6 +8,7 @@ import type { Env, ServiceBaseConfig } from '@airlock/service-kit';
 import { service } from './service.js';
 
 export interface PaymentsConfig extends ServiceBaseConfig {
+  /** The SQLite file, used when no AIRLOCK_DATABASE_URL selects PostgreSQL. */
   readonly databaseFile: string;
 }
 

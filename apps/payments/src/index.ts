@@ -10,7 +10,7 @@ import { service, tokenPolicy } from './service.js';
 
 const config = loadConfigOrExit(parsePaymentsConfig);
 const logger = createLogger({ service: service.name, level: config.logLevel });
-const db = openPaymentsDatabase(config.databaseFile);
+const db = await openPaymentsDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.databaseFile });
 const verifier = createTokenVerifier(
   serviceTokenVerifierOptions({ ...tokenPolicy, issuer: config.issuer, jwks: jwksUrlOf(config) }),
 );
@@ -20,12 +20,10 @@ try {
     port: config.port,
     host: config.host,
     logger,
-    onShutdown: () => {
-      db.close();
-    },
+    onShutdown: () => db.close(),
   });
 } catch {
   // startServer has logged why (the port, taken or forbidden); the launcher reads the exit code.
-  db.close();
+  await db.close();
   process.exit(1);
 }

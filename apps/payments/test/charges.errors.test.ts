@@ -34,7 +34,7 @@ describe('POST /charges: errors', () => {
     const response = await charge(chargeBody(overrides));
     expect(response.status).toBe(400);
     expect(errorCode(response)).toBe('invalid_request');
-    expect(chargeRows()).toBe(0);
+    expect(await chargeRows()).toBe(0);
   });
 
   it('refuses unknown fields with 400 unknown_field, without echoing them', async () => {
@@ -75,6 +75,6 @@ describe('POST /charges: no card data', () => {
     expect(response.status).toBe(400);
     expect(errorCode(response)).toBe('card_data_refused');
     expect(JSON.stringify(response.body)).not.toContain('4242');
-    expect(chargeRows()).toBe(0);
+    expect(await chargeRows()).toBe(0);
   });
 });

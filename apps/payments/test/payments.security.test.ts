@@ -13,6 +13,7 @@ import { describeTokenLayer } from '@airlock/testing/token-layer-suite';
 import { paymentsRoutes } from '../src/app.js';
 import { PaymentsRepository } from '../src/db/payments-repository.js';
 import { service, tokenPolicy } from '../src/service.js';
+import { countRows } from './support/fixtures.js';
 import { createPaymentsHarness } from './support/harness.js';
 import type { PaymentsHarness } from './support/harness.js';
 
@@ -48,8 +49,8 @@ beforeAll(async () => {
   });
   harness = await createPaymentsHarness(createLogger({ service: service.name, destination }));
 });
-afterAll(() => {
-  harness.close();
+afterAll(async () => {
+  await harness.close();
 });
 
 describeTokenLayer({
@@ -60,8 +61,8 @@ describeTokenLayer({
   headers: { 'Idempotency-Key': 'key-auth-cases' },
   requiredClaims: tokenPolicy.requiredClaims,
   body: (route) => routes.find((candidate) => candidate.path === route.path)?.body,
-  assertUntouched: () => {
-    expect(harness.db.prepare('SELECT COUNT(*) AS n FROM idempotency_records').get()?.['n']).toBe(0);
+  assertUntouched: async () => {
+    expect(await countRows(harness, 'idempotency_records')).toBe(0);
   },
   registeredRoutes: () => paymentsRoutes(new PaymentsRepository(harness.db), () => new Date()),
 });

@@ -1,13 +1,15 @@
-// Payments' database: numbered migrations recorded once, refusal of a newer schema, data kept across restarts.
+// Payments' database: numbered migrations recorded once, refusal of a newer schema, data kept across restarts
+// (on both engines).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { DATABASE_ENGINES, useTestDatabases } from '@airlock/testing/database-engines';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
-import { MigrationError, runMigrations } from '@airlock/service-kit/sqlite';
+import { MigrationError, openSqliteDatabase, runMigrations } from '@airlock/service-kit/sqlite';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
@@ -30,27 +32,31 @@ afterEach(() => {
 
 describe('migrations', () => {
   it('records each numbered migration once and applies nothing on a second run', () => {
-    const db = openPaymentsDatabase(file);
+    const db = openSqliteDatabase(file, paymentsMigrations.sqlite);
     const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(rows.map((row) => row['version'])).toEqual(
-      paymentsMigrations.map((migration) => migration.version),
+      paymentsMigrations.sqlite.map((migration) => migration.version),
     );
-    expect(runMigrations(db, paymentsMigrations)).toEqual([]);
+    expect(runMigrations(db, paymentsMigrations.sqlite)).toEqual([]);
     db.close();
   });
 
-  it('refuses to open a database written by a newer build', () => {
-    openPaymentsDatabase(file).close();
+  it('refuses to open a database written by a newer build', async () => {
+    await (await openPaymentsDatabase({ databaseUrl: undefined, sqliteFile: file })).close();
     const raw = new DatabaseSync(file);
     raw
       .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
       .run(99, 'future', 'now');
     raw.close();
-    expect(() => openPaymentsDatabase(file)).toThrow(MigrationError);
+    await expect(openPaymentsDatabase({ databaseUrl: undefined, sqliteFile: file })).rejects.toThrow(
+      MigrationError,
+    );
   });
 });
 
-describe('restart', () => {
+describe.each(DATABASE_ENGINES)('restart on %s', (engine) => {
+  const databases = useTestDatabases(engine);
+
   it('keeps charges and idempotency records: a replay after a restart gets the same answer', async () => {
     const issuer = await createTestIssuer({ audience: 'payments' });
     const logger = createLogger({ service: 'payments', level: 'silent' });
@@ -71,15 +77,16 @@ describe('restart', () => {
         .set('Idempotency-Key', 'restart-key')
         .send(body);
 
-    const first = openPaymentsDatabase(file);
+    const location = await databases.next();
+    const first = await openPaymentsDatabase(location);
     const created = await send(createApp({ logger, verifier, db: first }));
-    first.close();
+    await first.close();
 
-    const second = openPaymentsDatabase(file);
+    const second = await openPaymentsDatabase(location);
     const replayed = await send(createApp({ logger, verifier, db: second }));
     expect(replayed.status).toBe(201);
     expect(replayed.body).toEqual(created.body);
-    expect(second.prepare('SELECT COUNT(*) AS n FROM charges').get()?.['n']).toBe(1);
-    second.close();
+    expect((await second.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM charges'))?.['n']).toBe(1);
+    await second.close();
   });
 });

@@ -19,10 +19,13 @@ import { createPaymentsHarness } from './support/harness.js';
 // Port 9 (discard) on loopback: nothing listens, so the key set cannot be fetched.
 const UNREACHABLE_JWKS = new URL('http://127.0.0.1:9/auth/jwks');
 const dir = mkdtempSync(join(tmpdir(), 'airlock-payments-ready-'));
-const db = openPaymentsDatabase(join(dir, 'payments', 'payments.db'));
+const db = await openPaymentsDatabase({
+  databaseUrl: undefined,
+  sqliteFile: join(dir, 'payments', 'payments.db'),
+});
 
-afterAll(() => {
-  db.close();
+afterAll(async () => {
+  await db.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -40,7 +43,7 @@ describe('GET /readyz', () => {
     try {
       await request(harness.app).get('/readyz').expect(200);
     } finally {
-      harness.close();
+      await harness.close();
     }
   });
 });

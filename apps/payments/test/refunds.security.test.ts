@@ -15,7 +15,7 @@ describe('POST /refunds: security', () => {
     );
     expect(response.status).toBe(403);
     expect(errorCode(response)).toBe('insufficient_scope');
-    const row = fixture.harness.db.prepare('SELECT refunded_amount FROM charges').get();
+    const row = await fixture.harness.db.get('SELECT refunded_amount FROM charges');
     expect(row?.['refunded_amount']).toBe(0);
   });
 

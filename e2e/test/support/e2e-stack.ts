@@ -39,7 +39,10 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
-export async function startE2eStack(env: Readonly<Record<string, string>> = {}): Promise<E2eStack> {
+export async function startE2eStack(
+  env: Readonly<Record<string, string>> = {},
+  serviceEnv: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {},
+): Promise<E2eStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
   const password = randomBytes(18).toString('base64url');
   const ports: Partial<Record<ServiceName, number>> = {};
@@ -61,6 +64,7 @@ export async function startE2eStack(env: Readonly<Record<string, string>> = {}):
       LOG_LEVEL: 'info',
       ...env,
     },
+    serviceEnv,
     onOutput: (service, line) => output.push(`[${service}] ${line}`),
   }).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
@@ -150,6 +154,16 @@ export async function call(
     // Not JSON; keep the text.
   }
   return { status: response.status, headers: response.headers, text, body };
+}
+
+/** Orders one of `sku` through the gateway as the holder of `token`; returns the new order's id. */
+export async function orderOne(edgeUrl: string, token: string, sku: string): Promise<string> {
+  const created = await call(`${edgeUrl}/api/orders`, token, {
+    method: 'POST',
+    body: { items: [{ sku, quantity: 1 }] },
+  });
+  if (created.status !== 201) throw new Error(`creating an order answered ${String(created.status)}`);
+  return String(fieldOf(created.body, 'id'));
 }
 
 export function fieldOf(value: unknown, key: string): unknown {

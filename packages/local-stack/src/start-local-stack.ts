@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   readonly ports?: Readonly<Partial<Record<ServiceName, number>>>;
   /** Extra environment for every service (e.g. a demo password, a short cache TTL for tests). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra environment for one service only (e.g. its own AIRLOCK_DATABASE_URL: one database per service). */
+  readonly serviceEnv?: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>>;
   readonly onOutput?: (service: ServiceName, line: string, stream: 'stdout' | 'stderr') => void;
   /** Called when a service exits while the stack is meant to be running. */
   readonly onUnexpectedExit?: (service: ServiceName, code: number | null, signal: string | null) => void;
@@ -51,6 +53,8 @@ export interface LocalStack {
   urlOf(service: ServiceName): string;
   /** The process id of a running service (for tests that measure it), or undefined when it is stopped. */
   pid(service: ServiceName): number | undefined;
+  /** The environment the stack starts `service` with: for a test that starts one more replica of it. */
+  envOf(service: ServiceName): Record<string, string | undefined>;
   /** Stops one service (SIGTERM, then SIGKILL after a grace period); the rest keep running. */
   stopService(service: ServiceName): Promise<void>;
   /** Starts a stopped service again on its port and waits until it is ready. */
@@ -136,10 +140,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const expectedExits = new Set<ServiceName>();
   let stopping = false;
 
+  const envOf = (service: ServiceName): Record<string, string | undefined> => ({
+    ...sharedEnv,
+    ...jwksEnv(service),
+    ...options.serviceEnv?.[service],
+  });
+
   const startService = async (service: ServiceName, probe: Probe = '/readyz'): Promise<void> => {
     const child = spawn(process.execPath, [...nodeFlagsOf(service), 'dist/index.js'], {
       cwd: join(options.rootDir, 'apps', service),
-      env: { ...sharedEnv, ...jwksEnv(service) },
+      env: envOf(service),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.set(service, child);
@@ -217,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     edgeUrl: urlOf(edge),
     urlOf,
     pid: (service) => children.get(service)?.pid,
+    envOf,
     stopService,
     startService,
     startReplica,

@@ -55,6 +55,11 @@ export interface ServiceBaseConfig {
   /** Where the service publishes its workload public key for auth; undefined: under `dataDir`. */
   readonly workloadKeysDir: string | undefined;
   readonly logLevel: LogLevel;
+  /**
+   * `AIRLOCK_DATABASE_URL` (postgres://…): the PostgreSQL database a service with storage shares with its
+   * replicas; undefined: its embedded SQLite file. Holds a password: never log it.
+   */
+  readonly databaseUrl: URL | undefined;
 }
 
 export interface ServiceConfigDefinition<Own extends z.ZodRawShape, Config> {
@@ -102,6 +107,20 @@ export function jwksUrlOf(config: Pick<ServiceBaseConfig, 'service' | 'jwksUrl'>
   if (config.jwksUrl === undefined) throw new Error(`${config.service} has no JWKS call in the topology`);
   return config.jwksUrl;
 }
+
+/** A PostgreSQL connection URL: postgres:// or postgresql://, with a host and a database name. */
+const databaseUrlSchema = z.string().refine(
+  (value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    return (
+      (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+      url.hostname !== '' &&
+      url.pathname.length > 1
+    );
+  },
+  { error: 'must be a postgres:// URL with a host and a database name' },
+);
 
 /** An origin: an http(s) URL with no path, query or fragment. */
 const originSchema = urlSchema.refine(
@@ -157,6 +176,7 @@ function parseBase(
   const dataDir = read('AIRLOCK_DATA_DIR', z.string().min(1).default(DEFAULT_DATA_DIR));
   const workloadKeysDir = read('AIRLOCK_WORKLOAD_KEYS_DIR', z.string().min(1).optional());
   const logLevel = read('LOG_LEVEL', logLevelSchema);
+  const databaseUrl = read('AIRLOCK_DATABASE_URL', databaseUrlSchema.optional());
   if (
     issues.length > before ||
     host === undefined ||
@@ -182,5 +202,6 @@ function parseBase(
     dataDir: isAbsolute(dataDir) ? dataDir : resolve(dataDir),
     workloadKeysDir: workloadKeysDir === undefined ? undefined : resolve(workloadKeysDir),
     logLevel,
+    databaseUrl: databaseUrl === undefined ? undefined : new URL(databaseUrl),
   };
 }

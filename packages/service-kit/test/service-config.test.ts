@@ -111,6 +111,21 @@ describe('parseServiceConfig: the environment', () => {
     expect(error.message).not.toContain(canary);
   });
 
+  it('selects PostgreSQL by AIRLOCK_DATABASE_URL, and SQLite without it', () => {
+    expect(baseOf('orders').databaseUrl).toBeUndefined();
+    const url = 'postgres://orders:secret@127.0.0.1:5432/orders';
+    expect(baseOf('orders', { AIRLOCK_DATABASE_URL: url }).databaseUrl?.href).toBe(url);
+  });
+
+  it.each(['http://127.0.0.1/orders', 'postgres://127.0.0.1', 'not a url'])(
+    'refuses a database URL that is not postgres:// with a host and a database, never echoing it: %s',
+    (value) => {
+      const error = configErrorOf(() => baseOf('orders', { AIRLOCK_DATABASE_URL: value }));
+      expect(error.issues.map((issue) => issue.variable)).toEqual(['AIRLOCK_DATABASE_URL']);
+      expect(error.message).not.toContain(value);
+    },
+  );
+
   it('refuses an issuer that is not a URL without throwing anything but a ConfigError', () => {
     const error = configErrorOf(() => baseOf('orders', { AIRLOCK_AUTH_ISSUER: 'not a url' }));
     expect(error.issues.map((issue) => issue.variable)).toEqual(['AIRLOCK_AUTH_ISSUER']);

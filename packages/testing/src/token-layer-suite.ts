@@ -38,7 +38,7 @@ export interface TokenLayerSuiteOptions {
   /** Claims the service requires beyond service-kit's (its token policy's requiredClaims). */
   readonly requiredClaims?: readonly string[];
   /** Called after each route's refusals: asserts that nothing was written (rows, records, calls). */
-  readonly assertUntouched?: () => void;
+  readonly assertUntouched?: () => void | Promise<void>;
   /** The routes the service registers; compared with the topology's. */
   readonly registeredRoutes: () => readonly RouteLike[];
 }
@@ -89,7 +89,7 @@ export function describeTokenLayer(options: TokenLayerSuiteOptions): void {
             code: failure.code,
           });
         }
-        options.assertUntouched?.();
+        await options.assertUntouched?.();
       });
     });
 

@@ -22,8 +22,8 @@ import type { UserStore } from '../users/user-store.js';
 import { errorPage } from '../views/html.js';
 import { endpointPolicies } from './endpoint-policies.js';
 import { applyRequestedScopes } from './grant-scopes.js';
+import type { OidcStore } from './oidc-store.js';
 import { RevocationReportingAdapter } from './revocation-reporting.js';
-import type { SqliteStore } from './sqlite-adapter.js';
 import {
   INTERNAL_TOKEN_TTL_SECONDS,
   TOKEN_EXCHANGE_PARAMETERS,
@@ -50,7 +50,7 @@ export interface ProviderDeps {
   readonly sessionTtlSeconds: number;
   readonly cookieKeys: readonly string[];
   readonly keys: LoadedSigningKeys;
-  readonly store: SqliteStore;
+  readonly store: OidcStore;
   readonly clients: ClientRegistry;
   readonly users: UserStore;
   readonly exchange: Omit<TokenExchangeDeps, 'issuer' | 'store' | 'users' | 'logger'>;

@@ -3,12 +3,12 @@
 // reuse, logout, consent withdrawn) reports the SHA-256 of its value, the key the gateways cache it under.
 // Reported after the store changed, so a gateway that asks again at once gets auth's "inactive".
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { hashId } from './sqlite-adapter.js';
+import { hashId } from './oidc-store.js';
 
 export interface RevocationReportingOptions {
   readonly inner: Adapter;
   /** The id hashes of the model's rows of one grant, read before the grant's rows are removed. */
-  readonly idHashesOfGrant: (grantId: string) => readonly string[];
+  readonly idHashesOfGrant: (grantId: string) => Promise<readonly string[]>;
   /** Best effort: must not throw (the TTL at the gateways still bounds a lost report). */
   readonly report: (tokenHashes: readonly string[]) => void;
 }
@@ -49,7 +49,7 @@ export class RevocationReportingAdapter implements Adapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<undefined> {
-    const hashes = this.#options.idHashesOfGrant(grantId);
+    const hashes = await this.#options.idHashesOfGrant(grantId);
     await this.#inner.revokeByGrantId(grantId);
     if (hashes.length > 0) this.#options.report(hashes);
     return undefined;

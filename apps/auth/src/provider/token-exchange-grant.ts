@@ -13,7 +13,7 @@ import { SIGNING_ALG } from '../keys/signing-key-set.js';
 import type { UserStore } from '../users/user-store.js';
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from '@airlock/workload-identity';
 import { mayHoldScope } from './grant-scopes.js';
-import { hashId, type SqliteStore } from './sqlite-adapter.js';
+import { hashId, type OidcStore } from './oidc-store.js';
 
 /** The longest an internal JWT lives; also bounded by the subject token's own expiry. */
 export const INTERNAL_TOKEN_TTL_SECONDS = 300;
@@ -63,7 +63,7 @@ export interface TokenExchangeDeps {
   readonly issuer: string;
   readonly rules: readonly TokenExchangeRule[];
   readonly keys: () => LoadedSigningKeys;
-  readonly store: SqliteStore;
+  readonly store: OidcStore;
   readonly users: UserStore;
   readonly logger: Logger;
   /** Epoch milliseconds; injectable for tests. */
@@ -298,7 +298,7 @@ async function serviceTokenSubject(
   if (
     grant === undefined ||
     grant.accountId !== sub ||
-    !deps.store.existsByHash('AccessToken', record.sourceHash)
+    !(await deps.store.existsByHash('AccessToken', record.sourceHash))
   ) {
     throw inactive('subject_revoked');
   }

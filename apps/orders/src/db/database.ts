@@ -1,10 +1,9 @@
-// Opens orders' SQLite file (who ordered what) with service-kit's settings, migrated to orders' latest schema.
-import type { DatabaseSync } from 'node:sqlite';
-
-import { openSqliteDatabase } from '@airlock/service-kit/sqlite';
+// Opens orders' database (who ordered what) on the engine its config selects, migrated to orders' latest schema.
+import { openServiceDatabase } from '@airlock/service-kit/database';
+import type { DatabaseLocation, SqlDatabase } from '@airlock/service-kit/database';
 
 import { ordersMigrations } from './migrations.js';
 
-export function openOrdersDatabase(file: string): DatabaseSync {
-  return openSqliteDatabase(file, ordersMigrations);
+export function openOrdersDatabase(location: DatabaseLocation): Promise<SqlDatabase> {
+  return openServiceDatabase(location, ordersMigrations);
 }

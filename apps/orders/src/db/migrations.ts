@@ -1,8 +1,9 @@
-// Orders' schema, as numbered migrations: service-kit's runner applies them in order at start-up, each once,
-// each in its own transaction. Never renumber or edit a released migration; add the next number.
-import type { Migration } from '@airlock/service-kit/sqlite';
+// Orders' schema, as numbered migrations per engine: service-kit's runner applies them in order at start-up,
+// each once, each in its own transaction. Never renumber or edit a released migration; add the next number.
+import { postgresFromSqlite } from '@airlock/service-kit/database';
+import type { EngineMigrations, Migration } from '@airlock/service-kit/database';
 
-export const ordersMigrations: readonly Migration[] = [
+const sqliteMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'catalog, orders and order items',
@@ -86,3 +87,9 @@ export const ordersMigrations: readonly Migration[] = [
     `,
   },
 ];
+
+export const ordersMigrations: EngineMigrations = {
+  sqlite: sqliteMigrations,
+  // The same tables, types and constraints: orders' SQL is portable but for SQLite's STRICT table option.
+  postgres: postgresFromSqlite(sqliteMigrations),
+};

@@ -1,10 +1,10 @@
 // The catalog, orders, payment attempts and recorded results in orders' database. Every read a user can
 // trigger filters on the owner in SQL, so another user's order is simply not found (OWASP API1).
+// Runs on SQLite or PostgreSQL (service-kit's database); write transactions are serialized across replicas.
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 
-import { immediateTransaction, integerColumn, textColumn } from '@airlock/service-kit/sqlite';
-import type { Row } from '@airlock/service-kit/sqlite';
+import { integerColumn, textColumn } from '@airlock/service-kit/database';
+import type { SqlDatabase, SqlExecutor, SqlRow } from '@airlock/service-kit/database';
 
 export type OrderStatus = 'pending_payment' | 'paid' | 'refunded';
 export const ORDER_STATUSES: readonly OrderStatus[] = ['pending_payment', 'paid', 'refunded'];
@@ -64,22 +64,22 @@ export interface NewAttempt {
 }
 
 export class OrdersRepository {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.#db = db;
   }
 
-  listCatalog(): CatalogItem[] {
-    return this.#db.prepare('SELECT * FROM catalog_items ORDER BY sku').all().map(toCatalogItem);
+  async listCatalog(): Promise<CatalogItem[]> {
+    return (await this.#db.all('SELECT * FROM catalog_items ORDER BY sku')).map(toCatalogItem);
   }
 
-  findCatalogItem(sku: string): CatalogItem | undefined {
-    const row = this.#db.prepare('SELECT * FROM catalog_items WHERE sku = ?').get(sku);
+  async findCatalogItem(sku: string): Promise<CatalogItem | undefined> {
+    const row = await this.#db.get('SELECT * FROM catalog_items WHERE sku = ?', [sku]);
     return row === undefined ? undefined : toCatalogItem(row);
   }
 
-  createOrder(order: NewOrder, now: Date): Order {
+  async createOrder(order: NewOrder, now: Date): Promise<Order> {
     const created: Order = {
       id: randomUUID(),
       ownerSub: order.ownerSub,
@@ -92,90 +92,77 @@ export class OrdersRepository {
       paidAt: null,
       items: order.items,
     };
-    immediateTransaction(this.#db, () => {
-      this.#db
-        .prepare(
-          `INSERT INTO orders (id, owner_sub, status, total, currency, refunded_amount, charge_id, created_at, paid_at)
-           VALUES (?, ?, ?, ?, ?, 0, NULL, ?, NULL)`,
-        )
-        .run(
-          created.id,
-          created.ownerSub,
-          created.status,
-          created.total,
-          created.currency,
-          created.createdAt,
-        );
-      const insertItem = this.#db.prepare(
-        'INSERT INTO order_items (order_id, position, sku, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?, ?)',
+    await this.#db.writeTransaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO orders (id, owner_sub, status, total, currency, refunded_amount, charge_id, created_at, paid_at)
+         VALUES (?, ?, ?, ?, ?, 0, NULL, ?, NULL)`,
+        [created.id, created.ownerSub, created.status, created.total, created.currency, created.createdAt],
       );
-      created.items.forEach((item, position) => {
-        insertItem.run(created.id, position, item.sku, item.name, item.unitPrice, item.quantity);
-      });
+      for (const [position, item] of created.items.entries()) {
+        await tx.run(
+          'INSERT INTO order_items (order_id, position, sku, name, unit_price, quantity) VALUES (?, ?, ?, ?, ?, ?)',
+          [created.id, position, item.sku, item.name, item.unitPrice, item.quantity],
+        );
+      }
     });
     return created;
   }
 
   /** The order if it exists and belongs to `ownerSub`; otherwise undefined, whichever of the two failed. */
-  findOrderOwnedBy(id: string, ownerSub: string): Order | undefined {
-    const row = this.#db.prepare('SELECT * FROM orders WHERE id = ? AND owner_sub = ?').get(id, ownerSub);
-    return row === undefined ? undefined : this.#withItems(row);
+  async findOrderOwnedBy(id: string, ownerSub: string): Promise<Order | undefined> {
+    const row = await this.#db.get('SELECT * FROM orders WHERE id = ? AND owner_sub = ?', [id, ownerSub]);
+    return row === undefined ? undefined : withItems(this.#db, row);
   }
 
   /** Any user's order: for admin routes only, behind the admin scope. */
-  findOrderForAdmin(id: string): Order | undefined {
-    const row = this.#db.prepare('SELECT * FROM orders WHERE id = ?').get(id);
-    return row === undefined ? undefined : this.#withItems(row);
+  findOrderForAdmin(id: string): Promise<Order | undefined> {
+    return findOrder(this.#db, id);
   }
 
   /** True when an order with this id exists at all; only for the audit line of a refused access. */
-  orderExists(id: string): boolean {
-    return this.#db.prepare('SELECT 1 AS found FROM orders WHERE id = ?').get(id) !== undefined;
+  async orderExists(id: string): Promise<boolean> {
+    return (await this.#db.get('SELECT 1 AS found FROM orders WHERE id = ?', [id])) !== undefined;
   }
 
-  listOrdersOwnedBy(ownerSub: string, filter: ListFilter): Order[] {
+  async listOrdersOwnedBy(ownerSub: string, filter: ListFilter): Promise<Order[]> {
     const rows =
       filter.status === undefined
-        ? this.#db
-            .prepare('SELECT * FROM orders WHERE owner_sub = ? ORDER BY created_at DESC, id LIMIT ?')
-            .all(ownerSub, filter.limit)
-        : this.#db
-            .prepare(
-              'SELECT * FROM orders WHERE owner_sub = ? AND status = ? ORDER BY created_at DESC, id LIMIT ?',
-            )
-            .all(ownerSub, filter.status, filter.limit);
-    return rows.map((row) => this.#withItems(row));
+        ? await this.#db.all(
+            'SELECT * FROM orders WHERE owner_sub = ? ORDER BY created_at DESC, id LIMIT ?',
+            [ownerSub, filter.limit],
+          )
+        : await this.#db.all(
+            'SELECT * FROM orders WHERE owner_sub = ? AND status = ? ORDER BY created_at DESC, id LIMIT ?',
+            [ownerSub, filter.status, filter.limit],
+          );
+    return Promise.all(rows.map((row) => withItems(this.#db, row)));
   }
 
-  listAllOrders(filter: ListFilter): Order[] {
+  async listAllOrders(filter: ListFilter): Promise<Order[]> {
     const rows =
       filter.status === undefined
-        ? this.#db.prepare('SELECT * FROM orders ORDER BY created_at DESC, id LIMIT ?').all(filter.limit)
-        : this.#db
-            .prepare('SELECT * FROM orders WHERE status = ? ORDER BY created_at DESC, id LIMIT ?')
-            .all(filter.status, filter.limit);
-    return rows.map((row) => this.#withItems(row));
+        ? await this.#db.all('SELECT * FROM orders ORDER BY created_at DESC, id LIMIT ?', [filter.limit])
+        : await this.#db.all('SELECT * FROM orders WHERE status = ? ORDER BY created_at DESC, id LIMIT ?', [
+            filter.status,
+            filter.limit,
+          ]);
+    return Promise.all(rows.map((row) => withItems(this.#db, row)));
   }
 
-  findRecordedResult(operation: ResultOperation, orderId: string, key: string): RecordedResult | undefined {
-    const row = this.#db
-      .prepare('SELECT * FROM recorded_results WHERE operation = ? AND order_id = ? AND idempotency_key = ?')
-      .get(operation, orderId, key);
-    if (row === undefined) return undefined;
-    return {
-      status: integerColumn(row, 'response_status'),
-      body: JSON.parse(textColumn(row, 'response_body')) as unknown,
-    };
+  findRecordedResult(
+    operation: ResultOperation,
+    orderId: string,
+    key: string,
+  ): Promise<RecordedResult | undefined> {
+    return findRecordedResult(this.#db, operation, orderId, key);
   }
 
-  startAttempt(attempt: NewAttempt, now: Date): string {
+  async startAttempt(attempt: NewAttempt, now: Date): Promise<string> {
     const id = randomUUID();
-    this.#db
-      .prepare(
-        `INSERT INTO payment_attempts (id, order_id, kind, requested_by, idempotency_key, payments_idempotency_key,
-           amount, outcome, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'started', ?)`,
-      )
-      .run(
+    await this.#db.run(
+      `INSERT INTO payment_attempts (id, order_id, kind, requested_by, idempotency_key, payments_idempotency_key,
+         amount, outcome, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'started', ?)`,
+      [
         id,
         attempt.orderId,
         attempt.kind,
@@ -184,16 +171,16 @@ export class OrdersRepository {
         attempt.paymentsIdempotencyKey,
         attempt.amount,
         now.toISOString(),
-      );
+      ],
+    );
     return id;
   }
 
-  failAttempt(attemptId: string, reason: string, now: Date): void {
-    this.#db
-      .prepare(
-        "UPDATE payment_attempts SET outcome = 'failed', failure_reason = ?, finished_at = ? WHERE id = ?",
-      )
-      .run(reason, now.toISOString(), attemptId);
+  async failAttempt(attemptId: string, reason: string, now: Date): Promise<void> {
+    await this.#db.run(
+      "UPDATE payment_attempts SET outcome = 'failed', failure_reason = ?, finished_at = ? WHERE id = ?",
+      [reason, now.toISOString(), attemptId],
+    );
   }
 
   /**
@@ -204,16 +191,19 @@ export class OrdersRepository {
   completePayment(
     input: { orderId: string; attemptId: string; chargeId: string; clientKey: string; now: Date },
     respond: (order: Order) => RecordedResult,
-  ): RecordedResult {
-    return immediateTransaction(this.#db, () => {
+  ): Promise<RecordedResult> {
+    return this.#db.writeTransaction(async (tx) => {
       const timestamp = input.now.toISOString();
-      this.#db
-        .prepare(
-          "UPDATE orders SET status = 'paid', charge_id = ?, paid_at = ? WHERE id = ? AND status = 'pending_payment'",
-        )
-        .run(input.chargeId, timestamp, input.orderId);
-      this.#finishAttempt(input.attemptId, input.chargeId, timestamp);
-      return this.#recordResult('pay', input.orderId, input.clientKey, respond, timestamp);
+      await tx.run(
+        "UPDATE orders SET status = 'paid', charge_id = ?, paid_at = ? WHERE id = ? AND status = 'pending_payment'",
+        [input.chargeId, timestamp, input.orderId],
+      );
+      await finishAttempt(tx, input.attemptId, input.chargeId, timestamp);
+      return recordResult(
+        tx,
+        { operation: 'pay', orderId: input.orderId, clientKey: input.clientKey, timestamp },
+        respond,
+      );
     });
   }
 
@@ -228,82 +218,108 @@ export class OrdersRepository {
       now: Date;
     },
     respond: (order: Order) => RecordedResult,
-  ): RecordedResult {
-    return immediateTransaction(this.#db, () => {
+  ): Promise<RecordedResult> {
+    return this.#db.writeTransaction(async (tx) => {
       // A concurrent request with the same key confirmed the same refund first (payments replayed it to
       // both): adding the amount again would count one refund twice.
-      const existing = this.findRecordedResult('refund', input.orderId, input.clientKey);
+      const existing = await findRecordedResult(tx, 'refund', input.orderId, input.clientKey);
       if (existing !== undefined) return existing;
       const timestamp = input.now.toISOString();
-      this.#db
-        .prepare(
-          `UPDATE orders SET refunded_amount = refunded_amount + ?,
-             status = CASE WHEN refunded_amount + ? = total THEN 'refunded' ELSE status END
-           WHERE id = ?`,
-        )
-        .run(input.amount, input.amount, input.orderId);
-      this.#finishAttempt(input.attemptId, input.refundId, timestamp);
-      return this.#recordResult('refund', input.orderId, input.clientKey, respond, timestamp);
+      await tx.run(
+        `UPDATE orders SET refunded_amount = refunded_amount + ?,
+           status = CASE WHEN refunded_amount + ? = total THEN 'refunded' ELSE status END
+         WHERE id = ?`,
+        [input.amount, input.amount, input.orderId],
+      );
+      await finishAttempt(tx, input.attemptId, input.refundId, timestamp);
+      return recordResult(
+        tx,
+        { operation: 'refund', orderId: input.orderId, clientKey: input.clientKey, timestamp },
+        respond,
+      );
     });
-  }
-
-  #finishAttempt(attemptId: string, reference: string, timestamp: string): void {
-    this.#db
-      .prepare(
-        "UPDATE payment_attempts SET outcome = 'succeeded', payments_reference = ?, finished_at = ? WHERE id = ?",
-      )
-      .run(reference, timestamp, attemptId);
-  }
-
-  #recordResult(
-    operation: ResultOperation,
-    orderId: string,
-    clientKey: string,
-    respond: (order: Order) => RecordedResult,
-    timestamp: string,
-  ): RecordedResult {
-    // A concurrent request with the same key may have recorded first: its answer is the answer.
-    const existing = this.findRecordedResult(operation, orderId, clientKey);
-    if (existing !== undefined) return existing;
-    const order = this.findOrderForAdmin(orderId);
-    if (order === undefined) throw new Error('order vanished inside its own transaction');
-    const result = respond(order);
-    this.#db
-      .prepare(
-        `INSERT INTO recorded_results (operation, order_id, idempotency_key, response_status, response_body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(operation, orderId, clientKey, result.status, JSON.stringify(result.body), timestamp);
-    return result;
-  }
-
-  #withItems(row: Row): Order {
-    const id = textColumn(row, 'id');
-    const items = this.#db
-      .prepare('SELECT * FROM order_items WHERE order_id = ? ORDER BY position')
-      .all(id)
-      .map((item) => ({
-        sku: textColumn(item, 'sku'),
-        name: textColumn(item, 'name'),
-        unitPrice: integerColumn(item, 'unit_price'),
-        quantity: integerColumn(item, 'quantity'),
-      }));
-    return {
-      id,
-      ownerSub: textColumn(row, 'owner_sub'),
-      status: statusOf(textColumn(row, 'status')),
-      total: integerColumn(row, 'total'),
-      currency: textColumn(row, 'currency'),
-      refundedAmount: integerColumn(row, 'refunded_amount'),
-      chargeId: nullableText(row, 'charge_id'),
-      createdAt: textColumn(row, 'created_at'),
-      paidAt: nullableText(row, 'paid_at'),
-      items,
-    };
   }
 }
 
-function toCatalogItem(row: Row): CatalogItem {
+async function findOrder(db: SqlExecutor, id: string): Promise<Order | undefined> {
+  const row = await db.get('SELECT * FROM orders WHERE id = ?', [id]);
+  return row === undefined ? undefined : withItems(db, row);
+}
+
+async function findRecordedResult(
+  db: SqlExecutor,
+  operation: ResultOperation,
+  orderId: string,
+  key: string,
+): Promise<RecordedResult | undefined> {
+  const row = await db.get(
+    'SELECT * FROM recorded_results WHERE operation = ? AND order_id = ? AND idempotency_key = ?',
+    [operation, orderId, key],
+  );
+  if (row === undefined) return undefined;
+  return {
+    status: integerColumn(row, 'response_status'),
+    body: JSON.parse(textColumn(row, 'response_body')) as unknown,
+  };
+}
+
+async function finishAttempt(
+  tx: SqlExecutor,
+  attemptId: string,
+  reference: string,
+  timestamp: string,
+): Promise<void> {
+  await tx.run(
+    "UPDATE payment_attempts SET outcome = 'succeeded', payments_reference = ?, finished_at = ? WHERE id = ?",
+    [reference, timestamp, attemptId],
+  );
+}
+
+async function recordResult(
+  tx: SqlExecutor,
+  result: { operation: ResultOperation; orderId: string; clientKey: string; timestamp: string },
+  respond: (order: Order) => RecordedResult,
+): Promise<RecordedResult> {
+  const { operation, orderId, clientKey, timestamp } = result;
+  // A concurrent request with the same key may have recorded first: its answer is the answer.
+  const existing = await findRecordedResult(tx, operation, orderId, clientKey);
+  if (existing !== undefined) return existing;
+  const order = await findOrder(tx, orderId);
+  if (order === undefined) throw new Error('order vanished inside its own transaction');
+  const answer = respond(order);
+  await tx.run(
+    `INSERT INTO recorded_results (operation, order_id, idempotency_key, response_status, response_body, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+    [operation, orderId, clientKey, answer.status, JSON.stringify(answer.body), timestamp],
+  );
+  return answer;
+}
+
+async function withItems(db: SqlExecutor, row: SqlRow): Promise<Order> {
+  const id = textColumn(row, 'id');
+  const items = (await db.all('SELECT * FROM order_items WHERE order_id = ? ORDER BY position', [id])).map(
+    (item) => ({
+      sku: textColumn(item, 'sku'),
+      name: textColumn(item, 'name'),
+      unitPrice: integerColumn(item, 'unit_price'),
+      quantity: integerColumn(item, 'quantity'),
+    }),
+  );
+  return {
+    id,
+    ownerSub: textColumn(row, 'owner_sub'),
+    status: statusOf(textColumn(row, 'status')),
+    total: integerColumn(row, 'total'),
+    currency: textColumn(row, 'currency'),
+    refundedAmount: integerColumn(row, 'refunded_amount'),
+    chargeId: nullableText(row, 'charge_id'),
+    createdAt: textColumn(row, 'created_at'),
+    paidAt: nullableText(row, 'paid_at'),
+    items,
+  };
+}
+
+function toCatalogItem(row: SqlRow): CatalogItem {
   return {
     sku: textColumn(row, 'sku'),
     name: textColumn(row, 'name'),
@@ -318,6 +334,6 @@ function statusOf(value: string): OrderStatus {
   return status;
 }
 
-function nullableText(row: Row, name: string): string | null {
+function nullableText(row: SqlRow, name: string): string | null {
   return row[name] === null ? null : textColumn(row, name);
 }

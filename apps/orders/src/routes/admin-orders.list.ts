@@ -8,9 +8,9 @@ import type { RouteDeps } from '../route-deps.js';
 import { DEFAULT_LIST_LIMIT, listQuery } from './orders.list.js';
 
 export function listAdminOrdersRoute(deps: RouteDeps): ProtectedRoute {
-  const handler = (req: Request, res: Response): void => {
+  const handler = async (req: Request, res: Response): Promise<void> => {
     const query = parseQuery(listQuery, req);
-    const orders = deps.repository.listAllOrders({
+    const orders = await deps.repository.listAllOrders({
       limit: query.limit ?? DEFAULT_LIST_LIMIT,
       ...(query.status === undefined ? {} : { status: query.status }),
     });

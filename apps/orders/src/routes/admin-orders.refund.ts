@@ -32,9 +32,9 @@ export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
     const id = orderIdOf(req);
     const clientKey = idempotencyKeyOf(req);
     const body = parseBody(refundBody, req.body);
-    const order = repository.findOrderForAdmin(id);
+    const order = await repository.findOrderForAdmin(id);
     if (order === undefined) throw notFound();
-    const recorded = repository.findRecordedResult('refund', order.id, clientKey);
+    const recorded = await repository.findRecordedResult('refund', order.id, clientKey);
     if (recorded !== undefined) {
       res.set(IDEMPOTENT_REPLAYED_HEADER, 'true').status(recorded.status).json(recorded.body);
       return;
@@ -51,7 +51,7 @@ export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
       throw conflict('refund_exceeds_order', 'The refund is larger than what is left of the order.');
     }
     const paymentsKey = derivePaymentsKey('refund', order.id, clientKey);
-    const attemptId = repository.startAttempt(
+    const attemptId = await repository.startAttempt(
       {
         orderId: order.id,
         kind: 'refund',
@@ -73,11 +73,11 @@ export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
         ...(req.id === undefined ? {} : { requestId: req.id }),
       });
     } catch (error) {
-      repository.failAttempt(attemptId, failureReason(error), deps.now());
+      await repository.failAttempt(attemptId, failureReason(error), deps.now());
       throw paymentFailure(error, logger, { requestId: req.id, orderId: order.id, attemptId });
     }
     const confirmed = refund;
-    const result = repository.completeRefund(
+    const result = await repository.completeRefund(
       { orderId: order.id, attemptId, refundId: confirmed.id, amount, clientKey, now: deps.now() },
       (updated) => ({
         status: 201,

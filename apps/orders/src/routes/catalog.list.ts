@@ -10,9 +10,9 @@ import type { RouteDeps } from '../route-deps.js';
 const query = z.strictObject({});
 
 export function listCatalogRoute(deps: RouteDeps): ProtectedRoute {
-  const handler = (req: Request, res: Response): void => {
+  const handler = async (req: Request, res: Response): Promise<void> => {
     parseQuery(query, req);
-    res.json(deps.repository.listCatalog().map(catalogItemView));
+    res.json((await deps.repository.listCatalog()).map(catalogItemView));
   };
   return { method: 'GET', path: '/catalog', scopes: ['orders'], handlers: [handler] };
 }

@@ -26,7 +26,7 @@ const createOrderBody = z.strictObject({
 });
 
 export function createOrderRoute(deps: RouteDeps): ProtectedRoute {
-  const handler = (req: Request, res: Response): void => {
+  const handler = async (req: Request, res: Response): Promise<void> => {
     const auth = authOf(req);
     const body = parseBody(createOrderBody, req.body);
     const skus = new Set(body.items.map((item) => item.sku));
@@ -36,7 +36,7 @@ export function createOrderRoute(deps: RouteDeps): ProtectedRoute {
     const items: OrderItem[] = [];
     const currencies = new Set<string>();
     for (const line of body.items) {
-      const product = deps.repository.findCatalogItem(line.sku);
+      const product = await deps.repository.findCatalogItem(line.sku);
       if (product === undefined) throw badRequest('unknown_sku', 'An item is not in the catalog.');
       currencies.add(product.currency);
       items.push({ sku: product.sku, name: product.name, unitPrice: product.price, quantity: line.quantity });
@@ -45,7 +45,7 @@ export function createOrderRoute(deps: RouteDeps): ProtectedRoute {
     if (currency === undefined || currencies.size !== 1) {
       throw badRequest('mixed_currency', 'All items of an order must be priced in one currency.');
     }
-    const order = deps.repository.createOrder({ ownerSub: auth.sub, currency, items }, deps.now());
+    const order = await deps.repository.createOrder({ ownerSub: auth.sub, currency, items }, deps.now());
     res.status(201).json(orderView(order));
   };
   return {

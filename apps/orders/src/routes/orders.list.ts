@@ -18,10 +18,10 @@ export const listQuery = z.strictObject({
 });
 
 export function listOrdersRoute(deps: RouteDeps): ProtectedRoute {
-  const handler = (req: Request, res: Response): void => {
+  const handler = async (req: Request, res: Response): Promise<void> => {
     const auth = authOf(req);
     const query = parseQuery(listQuery, req);
-    const orders = deps.repository.listOrdersOwnedBy(auth.sub, {
+    const orders = await deps.repository.listOrdersOwnedBy(auth.sub, {
       limit: query.limit ?? DEFAULT_LIST_LIMIT,
       ...(query.status === undefined ? {} : { status: query.status }),
     });

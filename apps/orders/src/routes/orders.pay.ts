@@ -32,12 +32,12 @@ export function payOrderRoute(deps: RouteDeps): ProtectedRoute {
     const id = orderIdOf(req);
     const clientKey = idempotencyKeyOf(req);
     requireEmptyBody(req);
-    const order = repository.findOrderOwnedBy(id, auth.sub);
+    const order = await repository.findOrderOwnedBy(id, auth.sub);
     if (order === undefined) {
-      auditNotOwner(deps, req, ROUTE, id);
+      await auditNotOwner(deps, req, ROUTE, id);
       throw notFound();
     }
-    const recorded = repository.findRecordedResult('pay', order.id, clientKey);
+    const recorded = await repository.findRecordedResult('pay', order.id, clientKey);
     if (recorded !== undefined) {
       res.set(IDEMPOTENT_REPLAYED_HEADER, 'true').status(recorded.status).json(recorded.body);
       return;
@@ -46,7 +46,7 @@ export function payOrderRoute(deps: RouteDeps): ProtectedRoute {
       throw conflict('order_already_paid', 'This order has already been paid.');
     }
     const paymentsKey = derivePaymentsKey('pay', order.id, clientKey);
-    const attemptId = repository.startAttempt(
+    const attemptId = await repository.startAttempt(
       {
         orderId: order.id,
         kind: 'charge',
@@ -71,10 +71,10 @@ export function payOrderRoute(deps: RouteDeps): ProtectedRoute {
       });
       chargeId = charge.id;
     } catch (error) {
-      repository.failAttempt(attemptId, failureReason(error), deps.now());
+      await repository.failAttempt(attemptId, failureReason(error), deps.now());
       throw paymentFailure(error, logger, { requestId: req.id, orderId: order.id, attemptId });
     }
-    const result = repository.completePayment(
+    const result = await repository.completePayment(
       { orderId: order.id, attemptId, chargeId, clientKey, now: deps.now() },
       (paid) => ({ status: 200, body: orderView(paid) }),
     );

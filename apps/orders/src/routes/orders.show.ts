@@ -13,13 +13,13 @@ import { auditNotOwner } from '../route-deps.js';
 const ROUTE = 'GET /orders/:id';
 
 export function showOrderRoute(deps: RouteDeps): ProtectedRoute {
-  const handler = (req: Request, res: Response): void => {
+  const handler = async (req: Request, res: Response): Promise<void> => {
     const auth = authOf(req);
     parseQuery(z.strictObject({}), req);
     const id = orderIdOf(req);
-    const order = deps.repository.findOrderOwnedBy(id, auth.sub);
+    const order = await deps.repository.findOrderOwnedBy(id, auth.sub);
     if (order === undefined) {
-      auditNotOwner(deps, req, ROUTE, id);
+      await auditNotOwner(deps, req, ROUTE, id);
       throw notFound();
     }
     res.json(orderView(order));

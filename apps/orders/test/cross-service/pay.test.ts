@@ -4,14 +4,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
-
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { createApp as createPaymentsApp } from '@airlock/payments/app';
 import { openPaymentsDatabase } from '@airlock/payments/database';
 import { tokenPolicy } from '@airlock/payments/service';
 import { createLogger } from '@airlock/service-kit';
+import type { SqlDatabase, SqlRow } from '@airlock/service-kit/database';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { errorCode, field } from '@airlock/testing/http';
@@ -25,7 +24,7 @@ import type { RunningServer } from '../support/servers.js';
 
 let issuer: TestIssuer;
 let paymentsDir: string;
-let paymentsDb: DatabaseSync;
+let paymentsDb: SqlDatabase;
 let payments: RunningServer;
 const harnesses: OrdersHarness[] = [];
 const servers: RunningServer[] = [];
@@ -33,7 +32,10 @@ const servers: RunningServer[] = [];
 beforeAll(async () => {
   issuer = await createTestIssuer({ audience: 'orders' });
   paymentsDir = mkdtempSync(join(tmpdir(), 'airlock-cross-payments-'));
-  paymentsDb = openPaymentsDatabase(join(paymentsDir, 'payments', 'payments.db'));
+  paymentsDb = await openPaymentsDatabase({
+    databaseUrl: undefined,
+    sqliteFile: join(paymentsDir, 'payments', 'payments.db'),
+  });
   const app = createPaymentsApp({
     logger: createLogger({ service: 'payments', level: 'silent' }),
     verifier: createTokenVerifier(
@@ -44,12 +46,12 @@ beforeAll(async () => {
   payments = await listenOnLoopback(app);
 });
 afterEach(async () => {
-  for (const harness of harnesses.splice(0)) harness.close();
+  for (const harness of harnesses.splice(0)) await harness.close();
   for (const server of servers.splice(0)) await server.close();
 });
 afterAll(async () => {
   await payments.close();
-  paymentsDb.close();
+  await paymentsDb.close();
   rmSync(paymentsDir, { recursive: true, force: true });
 });
 
@@ -83,12 +85,12 @@ function pay(harness: OrdersHarness, id: string, token: string, key: string): re
     .set('Idempotency-Key', key);
 }
 
-function chargesFor(orderId: string): Record<string, unknown>[] {
-  return paymentsDb.prepare('SELECT * FROM charges WHERE order_id = ?').all(orderId);
+function chargesFor(orderId: string): Promise<SqlRow[]> {
+  return paymentsDb.all('SELECT * FROM charges WHERE order_id = ?', [orderId]);
 }
 
-function orderStatus(harness: OrdersHarness, id: string): unknown {
-  return harness.db.prepare('SELECT status FROM orders WHERE id = ?').get(id)?.['status'];
+async function orderStatus(harness: OrdersHarness, id: string): Promise<unknown> {
+  return (await harness.db.get('SELECT status FROM orders WHERE id = ?', [id]))?.['status'];
 }
 
 describe('paying through the real payments service', () => {
@@ -104,7 +106,7 @@ describe('paying through the real payments service', () => {
       total: 4999 + 2 * 899,
       paidAt: expect.any(String),
     });
-    const [charge] = chargesFor(order.id);
+    const [charge] = await chargesFor(order.id);
     expect(charge).toMatchObject({
       user_sub: 'alice',
       amount: order.total,
@@ -112,9 +114,9 @@ describe('paying through the real payments service', () => {
       payment_method: 'pm_fake_visa',
     });
     expect(harness.exchanges).toEqual([{ subject: 'alice', scope: 'orders' }]);
-    const attempts = harness.db
-      .prepare('SELECT kind, outcome, amount, payments_reference FROM payment_attempts')
-      .all();
+    const attempts = await harness.db.all(
+      'SELECT kind, outcome, amount, payments_reference FROM payment_attempts',
+    );
     expect(attempts).toEqual([
       { kind: 'charge', outcome: 'succeeded', amount: order.total, payments_reference: charge?.['id'] },
     ]);
@@ -127,7 +129,7 @@ describe('paying through the real payments service', () => {
     const response = await pay(harness, order.id, alice, 'pay-key-amount').send({ amount: 1 });
     expect(response.status).toBe(400);
     expect(errorCode(response)).toBe('unknown_field');
-    expect(chargesFor(order.id)).toHaveLength(0);
+    expect(await chargesFor(order.id)).toHaveLength(0);
   });
 
   it('replays the same result for the same key on a paid order, and refuses another key with 409', async () => {
@@ -142,7 +144,7 @@ describe('paying through the real payments service', () => {
     const other = await pay(harness, order.id, alice, 'pay-key-other');
     expect(other.status).toBe(409);
     expect(errorCode(other)).toBe('order_already_paid');
-    expect(chargesFor(order.id)).toHaveLength(1);
+    expect(await chargesFor(order.id)).toHaveLength(1);
   });
 
   it('charges once under 50 concurrent pays with the same key', async () => {
@@ -153,8 +155,8 @@ describe('paying through the real payments service', () => {
       Array.from({ length: 50 }, () => pay(harness, order.id, alice, 'pay-key-concurrent')),
     );
     expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
-    expect(chargesFor(order.id)).toHaveLength(1);
-    expect(orderStatus(harness, order.id)).toBe('paid');
+    expect(await chargesFor(order.id)).toHaveLength(1);
+    expect(await orderStatus(harness, order.id)).toBe('paid');
   });
 
   it('refuses the idempotency key when it is missing or malformed', async () => {
@@ -199,7 +201,7 @@ describe('paying through the real payments service', () => {
     expect(rest.body).toMatchObject({ order: { status: 'refunded', refundedAmount: order.total } });
     expect(errorCode(await refund('refund-key-4'))).toBe('order_not_refundable');
     expect(harness.exchanges.at(-1)).toEqual({ subject: 'carol', scope: 'admin' });
-    const charge = chargesFor(order.id)[0];
+    const charge = (await chargesFor(order.id))[0];
     expect(charge?.['refunded_amount']).toBe(order.total);
   });
 
@@ -229,8 +231,8 @@ describe('when payments fails', () => {
     expect(failed.status).toBe(503);
     expect(errorCode(failed)).toBe('payment_unavailable');
     expect(JSON.stringify(failed.body)).not.toMatch(/10\.0\.0\.7|internal_error|127\.0\.0\.1/);
-    expect(orderStatus(broken, order.id)).toBe('pending_payment');
-    const attempt = broken.db.prepare('SELECT outcome, failure_reason FROM payment_attempts').get();
+    expect(await orderStatus(broken, order.id)).toBe('pending_payment');
+    const attempt = await broken.db.get('SELECT outcome, failure_reason FROM payment_attempts');
     expect(attempt).toEqual({ outcome: 'failed', failure_reason: 'payments_unavailable' });
 
     // The same database, now with payments back: the retry with the same key succeeds, exactly once.
@@ -255,7 +257,7 @@ describe('when payments fails', () => {
       .set('Idempotency-Key', 'pay-key-retry');
     expect(retried.status).toBe(200);
     expect(field(retried, 'status')).toBe('paid');
-    expect(chargesFor(order.id)).toHaveLength(1);
+    expect(await chargesFor(order.id)).toHaveLength(1);
   });
 
   it('keeps the order unpaid when payments hangs past the deadline, and answers 503', async () => {
@@ -270,7 +272,7 @@ describe('when payments fails', () => {
     expect(response.status).toBe(503);
     expect(errorCode(response)).toBe('payment_unavailable');
     expect(hanging.hits()).toBe(1);
-    expect(orderStatus(harness, order.id)).toBe('pending_payment');
+    expect(await orderStatus(harness, order.id)).toBe('pending_payment');
   });
 
   it('answers 503 when the token exchange fails, and never calls payments', async () => {
@@ -289,8 +291,8 @@ describe('when payments fails', () => {
     const order = await newOrder(harness, alice);
     const response = await pay(harness, order.id, alice, 'pay-key-noauth');
     expect(response.status).toBe(503);
-    expect(chargesFor(order.id)).toHaveLength(0);
-    expect(orderStatus(harness, order.id)).toBe('pending_payment');
+    expect(await chargesFor(order.id)).toHaveLength(0);
+    expect(await orderStatus(harness, order.id)).toBe('pending_payment');
   });
 
   it('answers 502 payment_failed when payments refuses the charge', async () => {

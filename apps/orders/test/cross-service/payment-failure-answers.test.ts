@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
@@ -12,6 +11,7 @@ import { openPaymentsDatabase } from '@airlock/payments/database';
 import { tokenPolicy as paymentsTokenPolicy } from '@airlock/payments/service';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createLogger } from '@airlock/service-kit';
+import type { SqlDatabase } from '@airlock/service-kit/database';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { errorCode, field } from '@airlock/testing/http';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
@@ -24,13 +24,16 @@ import type { RunningServer } from '../support/servers.js';
 
 let issuer: TestIssuer;
 let paymentsDir: string;
-let paymentsDb: DatabaseSync;
+let paymentsDb: SqlDatabase;
 let payments: RunningServer;
 
 beforeAll(async () => {
   issuer = await createTestIssuer({ audience: 'orders' });
   paymentsDir = mkdtempSync(join(tmpdir(), 'airlock-refund-race-'));
-  paymentsDb = openPaymentsDatabase(join(paymentsDir, 'payments', 'payments.db'));
+  paymentsDb = await openPaymentsDatabase({
+    databaseUrl: undefined,
+    sqliteFile: join(paymentsDir, 'payments', 'payments.db'),
+  });
   payments = await listenOnLoopback(
     createPaymentsApp({
       logger: createLogger({ service: 'payments', level: 'silent' }),
@@ -43,7 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await payments.close();
-  paymentsDb.close();
+  await paymentsDb.close();
   rmSync(paymentsDir, { recursive: true, force: true });
 });
 
@@ -75,7 +78,7 @@ describe('payment failures that no retry can fix', () => {
       const loser = answers.find((answer) => answer.status === 409);
       expect(loser === undefined ? undefined : errorCode(loser)).toBe('refund_exceeds_order');
     } finally {
-      harness.close();
+      await harness.close();
     }
   });
 
@@ -105,7 +108,7 @@ describe('payment failures that no retry can fix', () => {
       expect(errorCode(response)).toBe('payment_not_authorized');
       expect(JSON.stringify(response.body)).not.toMatch(/retry/i);
     } finally {
-      harness.close();
+      await harness.close();
     }
   });
 });

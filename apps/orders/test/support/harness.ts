@@ -4,12 +4,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
 
 import type { Express } from 'express';
 import { decodeJwt } from 'jose';
 import { createLogger } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
+import type { DatabaseLocation, SqlDatabase } from '@airlock/service-kit/database';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
@@ -23,13 +23,13 @@ import { tokenPolicy } from '../../src/service.js';
 
 export interface OrdersHarness {
   readonly app: Express;
-  readonly db: DatabaseSync;
+  readonly db: SqlDatabase;
   readonly issuer: TestIssuer;
   readonly dataDir: string;
   readonly exchanges: { subject: string; scope: string | undefined }[];
   /** A token as the gateway forwards it to orders for `sub` (scope `orders`, act: gateway). */
   userToken(sub: string, claims?: Record<string, unknown>): Promise<string>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface OrdersHarnessOptions {
@@ -39,6 +39,8 @@ export interface OrdersHarnessOptions {
   readonly issuer?: TestIssuer;
   readonly logger?: Logger;
   readonly tokenExchanger?: PaymentsTokenExchanger;
+  /** The database on either engine (useTestDatabases); default: a SQLite file in the harness's folder. */
+  readonly database?: DatabaseLocation;
 }
 
 /**
@@ -70,7 +72,9 @@ export function standInExchanger(
 
 export async function createOrdersHarness(options: OrdersHarnessOptions = {}): Promise<OrdersHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'airlock-orders-'));
-  const db = openOrdersDatabase(join(dataDir, 'orders', 'orders.db'));
+  const db = await openOrdersDatabase(
+    options.database ?? { databaseUrl: undefined, sqliteFile: join(dataDir, 'orders', 'orders.db') },
+  );
   const issuer = options.issuer ?? (await createTestIssuer({ audience: 'orders' }));
   const exchanges: { subject: string; scope: string | undefined }[] = [];
   const app = createApp({
@@ -94,8 +98,8 @@ export async function createOrdersHarness(options: OrdersHarnessOptions = {}): P
     exchanges,
     userToken: (sub, claims = {}) =>
       issuer.mint({ claims: { sub, scope: 'orders', act: { sub: 'gateway' }, ...claims } }),
-    close: () => {
-      db.close();
+    close: async () => {
+      await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

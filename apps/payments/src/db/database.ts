@@ -1,10 +1,9 @@
-// Opens payments' SQLite file (who paid what) with service-kit's settings, migrated to payments' latest schema.
-import type { DatabaseSync } from 'node:sqlite';
-
-import { openSqliteDatabase } from '@airlock/service-kit/sqlite';
+// Opens payments' database (who paid what) on the engine its config selects, migrated to payments' latest schema.
+import { openServiceDatabase } from '@airlock/service-kit/database';
+import type { DatabaseLocation, SqlDatabase } from '@airlock/service-kit/database';
 
 import { paymentsMigrations } from './migrations.js';
 
-export function openPaymentsDatabase(file: string): DatabaseSync {
-  return openSqliteDatabase(file, paymentsMigrations);
+export function openPaymentsDatabase(location: DatabaseLocation): Promise<SqlDatabase> {
+  return openServiceDatabase(location, paymentsMigrations);
 }

@@ -1,8 +1,9 @@
-// Payments' schema, as numbered migrations: service-kit's runner applies them in order at start-up, each once,
-// each in its own transaction. Never renumber or edit a released migration; add the next number.
-import type { Migration } from '@airlock/service-kit/sqlite';
+// Payments' schema, as numbered migrations per engine: service-kit's runner applies them in order at start-up,
+// each once, each in its own transaction. Never renumber or edit a released migration; add the next number.
+import { postgresFromSqlite } from '@airlock/service-kit/database';
+import type { EngineMigrations, Migration } from '@airlock/service-kit/database';
 
-export const paymentsMigrations: readonly Migration[] = [
+const sqliteMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'charges, refunds and idempotency records',
@@ -44,3 +45,9 @@ export const paymentsMigrations: readonly Migration[] = [
     `,
   },
 ];
+
+export const paymentsMigrations: EngineMigrations = {
+  sqlite: sqliteMigrations,
+  // The same tables, types and constraints: payments' SQL is portable but for SQLite's STRICT table option.
+  postgres: postgresFromSqlite(sqliteMigrations),
+};

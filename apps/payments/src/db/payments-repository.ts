@@ -1,11 +1,11 @@
-// Charges, refunds and idempotency records in payments' database. Every money-moving operation runs inside
-// one BEGIN IMMEDIATE transaction together with its idempotency record, so "exactly once" is a property of
-// the database (write lock + primary key + UNIQUE(order_id)), not of how requests happen to be scheduled.
+// Charges, refunds and idempotency records in payments' database, on SQLite or PostgreSQL. Every money-moving
+// operation runs inside one write transaction together with its idempotency record, and write transactions
+// are serialized across every replica (service-kit's writeTransaction), so "exactly once" is a property of the
+// database (write lock + primary key + UNIQUE(order_id)), not of how requests or replicas are scheduled.
 import { randomUUID } from 'node:crypto';
-import type { DatabaseSync } from 'node:sqlite';
 
-import { immediateTransaction, integerColumn, textColumn } from '@airlock/service-kit/sqlite';
-import type { Row } from '@airlock/service-kit/sqlite';
+import { integerColumn, isConstraintViolation, textColumn } from '@airlock/service-kit/database';
+import type { SqlDatabase, SqlExecutor, SqlRow } from '@airlock/service-kit/database';
 
 export interface Charge {
   readonly id: string;
@@ -54,13 +54,10 @@ export interface IdempotencyScope {
   readonly requestHash: string;
 }
 
-// SQLite result code family for constraint violations (SQLITE_CONSTRAINT and its extended codes).
-const SQLITE_CONSTRAINT = 19;
-
 export class PaymentsRepository {
-  readonly #db: DatabaseSync;
+  readonly #db: SqlDatabase;
 
-  constructor(db: DatabaseSync) {
+  constructor(db: SqlDatabase) {
     this.#db = db;
   }
 
@@ -69,29 +66,48 @@ export class PaymentsRepository {
    * response, reports a reuse with a different request, or runs `work` and records its response. If `work`
    * throws, everything rolls back and nothing is recorded, so the client may retry with the same key.
    */
-  runIdempotent(scope: IdempotencyScope, work: () => RecordedResponse): IdempotentOutcome {
+  async runIdempotent(
+    scope: IdempotencyScope,
+    work: (tx: PaymentsTransaction) => Promise<RecordedResponse>,
+  ): Promise<IdempotentOutcome> {
+    const attempt = (): Promise<IdempotentOutcome> =>
+      this.#db.writeTransaction((tx) => runIdempotentIn(tx, scope, work));
     try {
-      return immediateTransaction(this.#db, () => this.#runIdempotentIn(scope, work));
+      return await attempt();
     } catch (error) {
-      // Only reachable if another process wrote the same key or order between our reads and writes, which the
-      // IMMEDIATE lock rules out; if it ever happens the constraint refused the duplicate, and re-running
-      // the transaction sees the winner's record and replays it.
+      // Only reachable if another writer stored the same key or order between our reads and writes, which the
+      // serialized write transactions rule out; if it ever happens the constraint refused the duplicate, and
+      // re-running the transaction sees the winner's record and replays it.
       if (!isConstraintViolation(error)) throw error;
-      return immediateTransaction(this.#db, () => this.#runIdempotentIn(scope, work));
+      return attempt();
     }
   }
 
-  findChargeByOrder(orderId: string): Charge | undefined {
-    const row = this.#db.prepare('SELECT * FROM charges WHERE order_id = ?').get(orderId);
+  async countCharges(): Promise<number> {
+    const row = await this.#db.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM charges');
+    return row === undefined ? 0 : integerColumn(row, 'n');
+  }
+}
+
+/** What a money-moving operation may do inside its idempotent write transaction. */
+export class PaymentsTransaction {
+  readonly #tx: SqlExecutor;
+
+  constructor(tx: SqlExecutor) {
+    this.#tx = tx;
+  }
+
+  async findChargeByOrder(orderId: string): Promise<Charge | undefined> {
+    const row = await this.#tx.get('SELECT * FROM charges WHERE order_id = ?', [orderId]);
     return row === undefined ? undefined : toCharge(row);
   }
 
-  findCharge(id: string): Charge | undefined {
-    const row = this.#db.prepare('SELECT * FROM charges WHERE id = ?').get(id);
+  async findCharge(id: string): Promise<Charge | undefined> {
+    const row = await this.#tx.get('SELECT * FROM charges WHERE id = ?', [id]);
     return row === undefined ? undefined : toCharge(row);
   }
 
-  insertCharge(charge: NewCharge, now: Date): Charge {
+  async insertCharge(charge: NewCharge, now: Date): Promise<Charge> {
     const created: Charge = {
       id: `ch_${randomUUID()}`,
       ...charge,
@@ -99,12 +115,10 @@ export class PaymentsRepository {
       refundedAmount: 0,
       createdAt: now.toISOString(),
     };
-    this.#db
-      .prepare(
-        `INSERT INTO charges (id, user_sub, order_id, amount, currency, payment_method, status, refunded_amount, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    await this.#tx.run(
+      `INSERT INTO charges (id, user_sub, order_id, amount, currency, payment_method, status, refunded_amount, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
         created.id,
         created.userSub,
         created.orderId,
@@ -114,12 +128,13 @@ export class PaymentsRepository {
         created.status,
         created.refundedAmount,
         created.createdAt,
-      );
+      ],
+    );
     return created;
   }
 
   /** Records a refund and raises the charge's refunded amount; the CHECK constraint caps it at the charge. */
-  insertRefund(charge: Charge, amount: number, requestedBy: string, now: Date): Refund {
+  async insertRefund(charge: Charge, amount: number, requestedBy: string, now: Date): Promise<Refund> {
     const refund: Refund = {
       id: `re_${randomUUID()}`,
       chargeId: charge.id,
@@ -127,53 +142,54 @@ export class PaymentsRepository {
       requestedBy,
       createdAt: now.toISOString(),
     };
-    this.#db
-      .prepare('INSERT INTO refunds (id, charge_id, amount, requested_by, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(refund.id, refund.chargeId, refund.amount, refund.requestedBy, refund.createdAt);
-    this.#db
-      .prepare('UPDATE charges SET refunded_amount = refunded_amount + ? WHERE id = ?')
-      .run(amount, charge.id);
+    await this.#tx.run(
+      'INSERT INTO refunds (id, charge_id, amount, requested_by, created_at) VALUES (?, ?, ?, ?, ?)',
+      [refund.id, refund.chargeId, refund.amount, refund.requestedBy, refund.createdAt],
+    );
+    await this.#tx.run('UPDATE charges SET refunded_amount = refunded_amount + ? WHERE id = ?', [
+      amount,
+      charge.id,
+    ]);
     return refund;
-  }
-
-  countCharges(): number {
-    const row = this.#db.prepare('SELECT COUNT(*) AS n FROM charges').get();
-    return row === undefined ? 0 : integerColumn(row, 'n');
-  }
-
-  #runIdempotentIn(scope: IdempotencyScope, work: () => RecordedResponse): IdempotentOutcome {
-    const recorded = this.#db
-      .prepare('SELECT * FROM idempotency_records WHERE user_sub = ? AND idempotency_key = ?')
-      .get(scope.userSub, scope.key);
-    if (recorded !== undefined) {
-      if (textColumn(recorded, 'request_hash') !== scope.requestHash) return { kind: 'key_reused' };
-      return {
-        kind: 'replayed',
-        response: {
-          status: integerColumn(recorded, 'response_status'),
-          body: JSON.parse(textColumn(recorded, 'response_body')) as unknown,
-        },
-      };
-    }
-    const response = work();
-    this.#db
-      .prepare(
-        `INSERT INTO idempotency_records (user_sub, idempotency_key, request_hash, response_status, response_body, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        scope.userSub,
-        scope.key,
-        scope.requestHash,
-        response.status,
-        JSON.stringify(response.body),
-        new Date().toISOString(),
-      );
-    return { kind: 'fresh', response };
   }
 }
 
-function toCharge(row: Row): Charge {
+async function runIdempotentIn(
+  tx: SqlExecutor,
+  scope: IdempotencyScope,
+  work: (tx: PaymentsTransaction) => Promise<RecordedResponse>,
+): Promise<IdempotentOutcome> {
+  const recorded = await tx.get(
+    'SELECT * FROM idempotency_records WHERE user_sub = ? AND idempotency_key = ?',
+    [scope.userSub, scope.key],
+  );
+  if (recorded !== undefined) {
+    if (textColumn(recorded, 'request_hash') !== scope.requestHash) return { kind: 'key_reused' };
+    return {
+      kind: 'replayed',
+      response: {
+        status: integerColumn(recorded, 'response_status'),
+        body: JSON.parse(textColumn(recorded, 'response_body')) as unknown,
+      },
+    };
+  }
+  const response = await work(new PaymentsTransaction(tx));
+  await tx.run(
+    `INSERT INTO idempotency_records (user_sub, idempotency_key, request_hash, response_status, response_body, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)`,
+    [
+      scope.userSub,
+      scope.key,
+      scope.requestHash,
+      response.status,
+      JSON.stringify(response.body),
+      new Date().toISOString(),
+    ],
+  );
+  return { kind: 'fresh', response };
+}
+
+function toCharge(row: SqlRow): Charge {
   const status = textColumn(row, 'status');
   if (status !== 'succeeded') throw new TypeError('column "status" has an unknown value');
   return {
@@ -187,10 +203,4 @@ function toCharge(row: Row): Charge {
     refundedAmount: integerColumn(row, 'refunded_amount'),
     createdAt: textColumn(row, 'created_at'),
   };
-}
-
-function isConstraintViolation(error: unknown): boolean {
-  if (!(error instanceof Error) || !('errcode' in error) || typeof error.errcode !== 'number') return false;
-  // Extended result codes keep the primary code in the low byte (SQLITE_CONSTRAINT_UNIQUE = 2067 = 19 | 8<<8).
-  return (error.errcode & 0xff) === SQLITE_CONSTRAINT;
 }

@@ -52,18 +52,18 @@ export interface CreateChargeDeps {
 
 export function createChargeRoute(deps: CreateChargeDeps): ProtectedRoute {
   const { repository, now } = deps;
-  const handler = (req: Request, res: Response): void => {
+  const handler = async (req: Request, res: Response): Promise<void> => {
     const { auth, key, body } = readPaymentRequest(req, chargeBody);
-    const outcome = repository.runIdempotent(
+    const outcome = await repository.runIdempotent(
       {
         userSub: auth.sub,
         key,
         requestHash: requestHash(ROUTE, [body.orderId, body.amount, body.currency, body.paymentMethod]),
       },
-      () => {
-        const existing = repository.findChargeByOrder(body.orderId);
+      async (tx) => {
+        const existing = await tx.findChargeByOrder(body.orderId);
         if (existing === undefined) {
-          const charge = repository.insertCharge({ userSub: auth.sub, ...body }, now());
+          const charge = await tx.insertCharge({ userSub: auth.sub, ...body }, now());
           return { status: 201, body: chargeView(charge) };
         }
         // Another key for an order that is already charged: the same terms get the existing charge (so a

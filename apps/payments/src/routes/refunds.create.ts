@@ -34,12 +34,12 @@ export interface CreateRefundDeps {
 
 export function createRefundRoute(deps: CreateRefundDeps): ProtectedRoute {
   const { repository, now } = deps;
-  const handler = (req: Request, res: Response): void => {
+  const handler = async (req: Request, res: Response): Promise<void> => {
     const { auth, key, body } = readPaymentRequest(req, refundBody);
-    const outcome = repository.runIdempotent(
+    const outcome = await repository.runIdempotent(
       { userSub: auth.sub, key, requestHash: requestHash(ROUTE, [body.chargeId, body.amount ?? null]) },
-      () => {
-        const charge = repository.findCharge(body.chargeId);
+      async (tx) => {
+        const charge = await tx.findCharge(body.chargeId);
         if (charge === undefined) throw notFound();
         const refundable = charge.amount - charge.refundedAmount;
         if (refundable === 0)
@@ -48,7 +48,7 @@ export function createRefundRoute(deps: CreateRefundDeps): ProtectedRoute {
         if (amount > refundable) {
           throw conflict('refund_exceeds_charge', 'The refund is larger than what is left of the charge.');
         }
-        const refund = repository.insertRefund(charge, amount, auth.sub, now());
+        const refund = await tx.insertRefund(charge, amount, auth.sub, now());
         return { status: 201, body: refundView(refund, charge.currency) };
       },
     );

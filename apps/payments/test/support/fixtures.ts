@@ -2,6 +2,8 @@
 // test, a token as orders would send it, and one request builder per route.
 import { afterEach, beforeEach } from '@jest/globals';
 import request from 'supertest';
+import { useTestDatabases } from '@airlock/testing/database-engines';
+import type { DatabaseEngineName } from '@airlock/testing/database-engines';
 import { field } from '@airlock/testing/http';
 
 import { createPaymentsHarness } from './harness.js';
@@ -12,7 +14,7 @@ export interface ChargesFixture {
   /** A token orders would send for alice's payment. */
   readonly token: string;
   readonly charge: (body: unknown, key?: string | null, bearer?: string) => request.Test;
-  readonly chargeRows: () => number;
+  readonly chargeRows: () => Promise<number>;
 }
 
 export interface RefundsFixture {
@@ -32,21 +34,41 @@ export const chargeBody = (overrides: Record<string, unknown> = {}): Record<stri
   ...overrides,
 });
 
-/** Registers the per-test setup of a charges file; read the fields inside tests, not at load time. */
-export function useChargesFixture(): ChargesFixture {
+/** The number in `SELECT CAST(COUNT(*) AS INTEGER) AS n ...`, on either engine. */
+export async function countRows(
+  harness: PaymentsHarness,
+  table: 'charges' | 'idempotency_records',
+): Promise<number> {
+  const row = await harness.db.get(`SELECT CAST(COUNT(*) AS INTEGER) AS n FROM ${table}`);
+  return Number(row?.['n']);
+}
+
+/**
+ * A fresh payments app on a fresh database of `engine` for each test. Call it inside the file's describe
+ * (a server for the engine starts around it); read the fields inside tests, not at load time.
+ */
+function useHarness(engine: DatabaseEngineName): () => PaymentsHarness {
+  const databases = useTestDatabases(engine);
   let harness: PaymentsHarness | undefined;
-  let token = '';
   beforeEach(async () => {
-    harness = await createPaymentsHarness();
-    token = await harness.ordersToken();
+    harness = await createPaymentsHarness(undefined, await databases.next());
   });
-  afterEach(() => {
-    harness?.close();
+  afterEach(async () => {
+    await harness?.close();
   });
-  const current = (): PaymentsHarness => {
+  return () => {
     if (harness === undefined) throw new Error('the fixture is read outside a test');
     return harness;
   };
+}
+
+/** Registers the per-test setup of a charges file; read the fields inside tests, not at load time. */
+export function useChargesFixture(engine: DatabaseEngineName = 'sqlite'): ChargesFixture {
+  const current = useHarness(engine);
+  let token = '';
+  beforeEach(async () => {
+    token = await current().ordersToken();
+  });
   return {
     get harness() {
       return current();
@@ -59,17 +81,17 @@ export function useChargesFixture(): ChargesFixture {
       if (key !== null) call.set('Idempotency-Key', key);
       return call.send(body as object);
     },
-    chargeRows: () => Number(current().db.prepare('SELECT COUNT(*) AS n FROM charges').get()?.['n']),
+    chargeRows: () => countRows(current(), 'charges'),
   };
 }
 
 /** Registers the per-test setup of a refunds file: an admin token and a charge to refund. */
-export function useRefundsFixture(): RefundsFixture {
-  let harness: PaymentsHarness | undefined;
+export function useRefundsFixture(engine: DatabaseEngineName = 'sqlite'): RefundsFixture {
+  const current = useHarness(engine);
   let adminToken = '';
   let chargeId = '';
   beforeEach(async () => {
-    harness = await createPaymentsHarness();
+    const harness = current();
     adminToken = await harness.ordersToken({ sub: 'carol', scope: 'admin' });
     const created = await request(harness.app)
       .post('/charges')
@@ -78,13 +100,6 @@ export function useRefundsFixture(): RefundsFixture {
       .send(chargeBody({ amount: 5000 }));
     chargeId = String(field(created, 'id'));
   });
-  afterEach(() => {
-    harness?.close();
-  });
-  const current = (): PaymentsHarness => {
-    if (harness === undefined) throw new Error('the fixture is read outside a test');
-    return harness;
-  };
   return {
     get harness() {
       return current();

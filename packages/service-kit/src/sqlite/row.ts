@@ -1,7 +1,6 @@
-// Typed reads of node:sqlite rows: a column of the wrong type is a broken database, not something to coerce.
-import type { SQLOutputValue } from 'node:sqlite';
-
-export type Row = Record<string, SQLOutputValue>;
+// Typed reads of database rows (node:sqlite's or node-postgres'): a column of the wrong type is a broken
+// database, not something to coerce.
+export type Row = Readonly<Record<string, unknown>>;
 
 export function textColumn(row: Row, name: string): string {
   const value = row[name];
