@@ -97,8 +97,11 @@ describe('two gateways, one Redis', () => {
     expect(allowed).toBeGreaterThanOrEqual(TOKEN_BURST);
     expect(allowed).toBeLessThanOrEqual(TOKEN_BURST + Math.ceil(elapsedSeconds * TOKEN_RATE_PER_SECOND));
     expect(perGateway.every((count) => count > 0)).toBe(true);
-    // The allowed ones reached auth, which does not know the token.
-    expect(answers.filter((answer) => answer.status === 401).length).toBe(allowed);
+    // The allowed ones reached auth, which does not know the token (401); on a loaded machine an exchange can
+    // pass the gateway's 2 s deadline, which fails closed (503). Nothing else, and never a 200.
+    const reachedAuth = answers.filter((answer) => answer.status !== 429).map((answer) => answer.status);
+    expect(reachedAuth.filter((status) => status !== 401 && status !== 503)).toEqual([]);
+    expect(reachedAuth.filter((status) => status === 401).length).toBeGreaterThan(0);
   });
 
   it('refuses a revoked token at both gateways within 2 s', async () => {
