@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { airlockTopology, tokenExchangeRules } from '@airlock/topology';
 import { createClientAssertion } from '@airlock/workload-identity';
 import { decodeProtectedHeader, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import * as client from 'openid-client';
@@ -95,7 +96,8 @@ describe('gateway: client opaque token -> JWT for one internal audience', () => 
     expect(body).toMatchObject({
       issued_token_type: ACCESS_TOKEN_TYPE,
       token_type: 'Bearer',
-      scope: 'orders images',
+      // Alice holds `orders images`; orders' routes require only `orders` (issue 11, finding 8).
+      scope: 'orders',
     });
     expect(body.expires_in).toBeLessThanOrEqual(300);
     const jwt = String(body.access_token);
@@ -110,7 +112,7 @@ describe('gateway: client opaque token -> JWT for one internal audience', () => 
       sub: 'alice',
       aud: 'orders',
       client_id: 'airlock-cli',
-      scope: 'orders images',
+      scope: 'orders',
       act: { sub: 'gateway' },
     });
     expect(typeof verified.jti).toBe('string');
@@ -168,6 +170,55 @@ describe('gateway: client opaque token -> JWT for one internal audience', () => 
     expect(response.issued_token_type).toBe(ACCESS_TOKEN_TYPE);
     await expect(verifierFor('orders').verify(response.access_token)).resolves.toMatchObject({
       sub: 'alice',
+    });
+  });
+});
+
+describe('each audience gets only the scopes the topology gives its routes (issue 11, finding 8)', () => {
+  /** carol (admin), signed in with every scope a user can hold. */
+  let adminToken: string;
+
+  beforeAll(async () => {
+    adminToken = (await signIn('carol', 'openid orders images admin')).access_token;
+  });
+
+  it('gives image-processor only `images`, and orders only `orders admin`, from a token holding all three', async () => {
+    const image = await exchangeOk('gateway', { subject_token: adminToken, audience: 'image-processor' });
+    const orders = await exchangeOk('gateway', { subject_token: adminToken, audience: 'orders' });
+    expect(decodeJwt(image).scope).toBe('images');
+    expect(decodeJwt(orders).scope).toBe('orders admin');
+    const payments = await exchangeOk('orders', { subject_token: orders, audience: 'payments' });
+    expect(decodeJwt(payments).scope).toBe('orders admin');
+  });
+
+  it('never mints a scope outside scopesOfAudience, for every rule the topology derives', async () => {
+    for (const rule of tokenExchangeRules(airlockTopology)) {
+      const subject =
+        rule.subjectToken === 'client_access_token'
+          ? adminToken
+          : await exchangeOk('gateway', { subject_token: adminToken, audience: rule.subjectAudience });
+      const jwt = await exchangeOk(rule.requester as 'gateway' | 'orders', {
+        subject_token: subject,
+        audience: rule.audience,
+      });
+      const minted = String(decodeJwt(jwt).scope).split(' ');
+      expect({ audience: rule.audience, extra: minted.filter((s) => !rule.scopes.includes(s)) }).toEqual({
+        audience: rule.audience,
+        extra: [],
+      });
+    }
+  });
+
+  it('refuses a scope the audience is not given, even when the subject holds it (invalid_scope)', async () => {
+    const { status, body } = await exchangeAs(workloads, 'gateway', {
+      subject_token: adminToken,
+      audience: 'image-processor',
+      scope: 'images orders',
+    });
+    expect({ status, error: body.error, token: body.access_token }).toEqual({
+      status: 400,
+      error: 'invalid_scope',
+      token: undefined,
     });
   });
 });

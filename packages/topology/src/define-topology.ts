@@ -7,6 +7,7 @@ import { TopologyError } from './topology-error.js';
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 const PATH_PATTERN = /^(\/[A-Za-z0-9._~:-]+)+$|^\/$/;
 const PREFIX_PATTERN = /^(\/[a-z0-9-]+)+$/;
+const SCOPE_PATTERN = /^[a-z][a-z0-9_:.-]{0,63}$/;
 
 export function defineTopology(spec: TopologySpec): Topology {
   const zones = indexZones(spec.zones);
@@ -179,6 +180,7 @@ function checkCall(
         `call ${call.from} -> ${call.to} has invalid path "${route.path}"`,
       );
     }
+    checkRouteScopes(call, route.scopes);
   }
   for (const zoneName of caller.name === entry ? [] : caller.zones) {
     const zone = zones.get(zoneName);
@@ -229,6 +231,23 @@ function checkEdgeRoutes(spec: TopologySpec, services: Map<string, ServiceSpec>,
         `edge route "${route.prefix}" forwards to "${route.to}" as ${route.as}, but no such call is declared`,
       );
     }
+  }
+}
+
+/** Scopes belong to user calls (a service's own identity carries none) and are well-formed, each once. */
+function checkRouteScopes(call: CallSpec, scopes: readonly string[] | undefined): void {
+  if (scopes === undefined) return;
+  if (call.as !== 'user') {
+    throw new TopologyError(
+      'invalid_route',
+      `call ${call.from} -> ${call.to} is made as ${call.as}: only user calls name scopes`,
+    );
+  }
+  if (new Set(scopes).size !== scopes.length || !scopes.every((scope) => SCOPE_PATTERN.test(scope))) {
+    throw new TopologyError(
+      'invalid_route',
+      `call ${call.from} -> ${call.to} names malformed or repeated scopes: ${scopes.join(' ')}`,
+    );
   }
 }
 

@@ -18,6 +18,7 @@ export { airlockTopology } from './airlock-topology.js';
 export { edgeService, serviceNamed, zonesJoinedBy } from './lookup.js';
 export { admissionNetworkName, networksOf, reachabilityOf, type NetworkSpec } from './networks.js';
 export { allowedCallsTo, callersOfRoute, type AllowedCall } from './callers.js';
+export { scopesOfAudience, userRouteScopes } from './audience-scopes.js';
 export { tokenExchangeRules, type TokenExchangeRule } from './token-exchange-policy.js';
 export { renderMermaid, renderTopologyMarkdown } from './render-markdown.js';
 export { renderServiceAccessMarkdown } from './render-service-access.js';

@@ -56,6 +56,11 @@ export interface RouteSpec {
   readonly method: HttpMethod;
   /** Express-style path on the callee, e.g. `/orders/:id`. */
   readonly path: string;
+  /**
+   * `user` calls only: the scopes the user's token must carry on this route. A token exchanged for the callee
+   * carries these and no others (scopesOfAudience), so a service never holds a scope none of its routes asks for.
+   */
+  readonly scopes?: readonly string[];
 }
 
 export interface CallSpec {

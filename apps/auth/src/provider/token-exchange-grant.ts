@@ -174,7 +174,8 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
     throw new Refusal('unknown_user', new errors.InvalidGrant('the subject token is not active'));
   }
   // The role is checked again here, not only at sign-in: a user who lost it stops getting admin inward.
-  const held = subject.scopes.filter((scope) => mayHoldScope(user, scope));
+  // Least privilege: only the scopes the topology gives the audience's routes travel on (scopesOfAudience).
+  const held = subject.scopes.filter((scope) => mayHoldScope(user, scope) && rule.scopes.includes(scope));
   const scopes = narrowScopes(held, params.scope);
   const exp = Math.min(now + INTERNAL_TOKEN_TTL_SECONDS, subject.exp);
   if (exp <= now)
@@ -313,7 +314,7 @@ async function serviceTokenSubject(
   };
 }
 
-/** Scopes can only narrow: the requested ones must all be held by the subject. */
+/** Scopes can only narrow: the requested ones must all be held by the subject and given to the audience. */
 function narrowScopes(held: readonly string[], requested: string | undefined): string[] {
   const available = held.filter((scope) => !NON_SERVICE_SCOPES.has(scope));
   if (requested === undefined) return available;
