@@ -151,9 +151,11 @@ export const airlockTopology = defineTopology({
       as: 'user',
       why: 'Charges and refunds an order on behalf of its owner (refunds: admins only).',
       routes: [
-        { method: 'POST', path: '/charges', scopes: ['orders'] },
-        { method: 'POST', path: '/refunds', scopes: ['admin'] },
+        { method: 'POST', path: '/charges', scopes: ['orders'], operation: 'charge' },
+        { method: 'POST', path: '/refunds', scopes: ['admin'], operation: 'refund' },
       ],
+      // A payments token is worth one charge or refund of one object for one amount, once, for seconds.
+      bindsOperation: { detailsType: 'airlock_payment', tokenLifetimeSeconds: 30 },
     },
     {
       from: 'image-processor',

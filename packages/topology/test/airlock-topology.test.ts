@@ -100,6 +100,7 @@ describe('Airlock topology', () => {
         subjectAudience: 'orders',
         audience: 'payments',
         scopes: ['orders', 'admin'],
+        binding: { detailsType: 'airlock_payment', lifetimeSeconds: 30, operations: ['charge', 'refund'] },
       },
     ]);
   });

@@ -24,6 +24,7 @@ import { endpointPolicies } from './endpoint-policies.js';
 import { applyRequestedScopes } from './grant-scopes.js';
 import type { SqliteStore } from './sqlite-adapter.js';
 import {
+  exchangeDefaultResource,
   INTERNAL_TOKEN_TTL_SECONDS,
   TOKEN_EXCHANGE_PARAMETERS,
   tokenExchangeHandler,
@@ -105,7 +106,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
-      resourceIndicators: { enabled: false },
+      resourceIndicators: {
+        enabled: false,
+        // Only so that a token exchange may carry authorization_details (see exchangeDefaultResource).
+        defaultResource: (ctx) => exchangeDefaultResource(ctx.oidc.params ?? {}) as string,
+      },
       dPoP: { enabled: false },
       clientCredentials: { enabled: false },
       registration: { enabled: false },

@@ -4,14 +4,15 @@ import { afterEach, beforeEach } from '@jest/globals';
 import request from 'supertest';
 import { field } from '@airlock/testing/http';
 
-import { createPaymentsHarness } from './harness.js';
+import { createPaymentsHarness, operationOfBody } from './harness.js';
 import type { PaymentsHarness } from './harness.js';
 
 export interface ChargesFixture {
   readonly harness: PaymentsHarness;
   /** A token orders would send for alice's payment. */
   readonly token: string;
-  readonly charge: (body: unknown, key?: string | null, bearer?: string) => request.Test;
+  /** Sends `bearer`'s claims bound to this very charge, as orders would (a fresh single-use token). */
+  readonly charge: (body: unknown, key?: string | null, bearer?: string) => Promise<request.Response>;
   readonly chargeRows: () => number;
 }
 
@@ -21,7 +22,8 @@ export interface RefundsFixture {
   readonly adminToken: string;
   /** A charge of 50.00 EUR made before each test. */
   readonly chargeId: string;
-  readonly refund: (body: unknown, key?: string, bearer?: string) => request.Test;
+  /** Sends `bearer`'s claims bound to this very refund, as orders would (a fresh single-use token). */
+  readonly refund: (body: unknown, key?: string, bearer?: string) => Promise<request.Response>;
 }
 
 export const chargeBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -54,8 +56,9 @@ export function useChargesFixture(): ChargesFixture {
     get token() {
       return token;
     },
-    charge: (body, key = 'key-0001', bearer = token) => {
-      const call = request(current().app).post('/charges').set('Authorization', `Bearer ${bearer}`);
+    charge: async (body, key = 'key-0001', bearer = token) => {
+      const bound = await current().boundTo(bearer, operationOfBody('/charges', body));
+      const call = request(current().app).post('/charges').set('Authorization', `Bearer ${bound}`);
       if (key !== null) call.set('Idempotency-Key', key);
       return call.send(body as object);
     },
@@ -71,11 +74,13 @@ export function useRefundsFixture(): RefundsFixture {
   beforeEach(async () => {
     harness = await createPaymentsHarness();
     adminToken = await harness.ordersToken({ sub: 'carol', scope: 'admin' });
+    const body = chargeBody({ amount: 5000 });
+    const token = await harness.boundTo(await harness.ordersToken(), operationOfBody('/charges', body));
     const created = await request(harness.app)
       .post('/charges')
-      .set('Authorization', `Bearer ${await harness.ordersToken()}`)
+      .set('Authorization', `Bearer ${token}`)
       .set('Idempotency-Key', 'charge-key-1')
-      .send(chargeBody({ amount: 5000 }));
+      .send(body);
     chargeId = String(field(created, 'id'));
   });
   afterEach(() => {
@@ -84,6 +89,17 @@ export function useRefundsFixture(): RefundsFixture {
   const current = (): PaymentsHarness => {
     if (harness === undefined) throw new Error('the fixture is read outside a test');
     return harness;
+  };
+  /** What is left of the charge a refund body names, and its currency, as orders knows them. */
+  const chargeTerms = (body: unknown) => {
+    const chargeId =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['chargeId'] : '';
+    const row = current()
+      .db.prepare('SELECT amount - refunded_amount AS refundable, currency FROM charges WHERE id = ?')
+      .get(String(chargeId));
+    return row === undefined
+      ? undefined
+      : { refundable: Number(row['refundable']), currency: String(row['currency']) };
   };
   return {
     get harness() {
@@ -95,11 +111,13 @@ export function useRefundsFixture(): RefundsFixture {
     get chargeId() {
       return chargeId;
     },
-    refund: (body, key = 'refund-key-1', bearer = adminToken) =>
-      request(current().app)
+    refund: async (body, key = 'refund-key-1', bearer = adminToken) => {
+      const bound = await current().boundTo(bearer, operationOfBody('/refunds', body, chargeTerms(body)));
+      return request(current().app)
         .post('/refunds')
-        .set('Authorization', `Bearer ${bearer}`)
+        .set('Authorization', `Bearer ${bound}`)
         .set('Idempotency-Key', key)
-        .send(body as object),
+        .send(body as object);
+    },
   };
 }
