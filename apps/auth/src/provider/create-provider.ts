@@ -109,7 +109,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       resourceIndicators: {
         enabled: false,
         // Only so that a token exchange may carry authorization_details (see exchangeDefaultResource).
-        defaultResource: (ctx) => exchangeDefaultResource(ctx.oidc.params ?? {}) as string,
+        defaultResource: (ctx) => exchangeDefaultResource(ctx.oidc.params ?? {}),
       },
       dPoP: { enabled: false },
       clientCredentials: { enabled: false },
