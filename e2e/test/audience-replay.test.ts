@@ -34,6 +34,16 @@ async function probe(service: string, token: string): Promise<number> {
   return answer.status;
 }
 
+/** A callee that binds operations gets tokens for one only (issue 11, finding 7): ask for its first route's. */
+function boundTo(spec: CallSpec): { authorizationDetails: Record<string, unknown>[] } | undefined {
+  const operation = spec.routes[0]?.operation;
+  if (spec.bindsOperation === undefined || operation === undefined) return undefined;
+  const detail = { identifier: randomUUID(), amount: 1, currency: 'EUR' };
+  return {
+    authorizationDetails: [{ type: spec.bindsOperation.detailsType, actions: [operation], ...detail }],
+  };
+}
+
 async function accessToken(response: Response): Promise<string> {
   const body = await response.json();
   const token = fieldOf(body, 'access_token');
@@ -52,7 +62,7 @@ beforeAll(async () => {
     const [spec] = pending.splice(ready, 1);
     if (ready < 0 || spec === undefined) throw new Error('a user call whose caller holds no user token');
     const subject = spec.from === edge ? alice : (tokens.get(spec.from) ?? '');
-    tokens.set(spec.to, await accessToken(await e2e.exchangeAs(spec.from, subject, spec.to)));
+    tokens.set(spec.to, await accessToken(await e2e.exchangeAs(spec.from, subject, spec.to, boundTo(spec))));
   }
 });
 afterAll(async () => {

@@ -15,7 +15,7 @@ import { promotionDelay, retirementDelay } from '../src/keys/signing-key-set.js'
 import { removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
 import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
-import { exchangeAs, setUpWorkloads, type Workloads } from './support/workloads.js';
+import { exchangeAs, setUpWorkloads, type Workloads, chargeDetails } from './support/workloads.js';
 
 const JWKS_CACHE_MAX_AGE = 300;
 const timings = rotationTimings(JWKS_CACHE_MAX_AGE);
@@ -143,7 +143,11 @@ describe('a full rotation: stage, promote, retire', () => {
     const verifier = freshVerifier();
     await expect(verifier.verify(oldJwt)).resolves.toMatchObject({ sub: 'alice', header: { kid: oldKid } });
     await expect(verifier.verify(newJwt)).resolves.toMatchObject({ sub: 'alice', header: { kid: newKid } });
-    const onward = await exchangeAs(workloads, 'orders', { subject_token: oldJwt, audience: 'payments' });
+    const onward = await exchangeAs(workloads, 'orders', {
+      subject_token: oldJwt,
+      audience: 'payments',
+      authorization_details: chargeDetails(),
+    });
     expect(onward.status).toBe(200);
   });
 

@@ -10,7 +10,13 @@ import { removeDataDir, startAuth, WEB_CALLBACK_PATH, type RunningAuth } from '.
 import { Browser } from '@airlock/client/browser';
 import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
-import { exchangeAs, introspect, setUpWorkloads, type Workloads } from './support/workloads.js';
+import {
+  exchangeAs,
+  introspect,
+  setUpWorkloads,
+  type Workloads,
+  chargeDetails,
+} from './support/workloads.js';
 
 let first: RunningAuth;
 let second: RunningAuth;
@@ -92,7 +98,11 @@ describe('after a restart on the same data folder', () => {
   });
 
   it('lets orders exchange a JWT minted before the restart', async () => {
-    const onward = await exchangeAs(workloads, 'orders', { subject_token: ordersJwt, audience: 'payments' });
+    const onward = await exchangeAs(workloads, 'orders', {
+      subject_token: ordersJwt,
+      audience: 'payments',
+      authorization_details: chargeDetails(),
+    });
     expect(onward.status).toBe(200);
   });
 

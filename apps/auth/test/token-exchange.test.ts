@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { airlockTopology, tokenExchangeRules } from '@airlock/topology';
 import { createClientAssertion } from '@airlock/workload-identity';
 import { decodeProtectedHeader, generateKeyPair, SignJWT, decodeJwt } from 'jose';
 import * as client from 'openid-client';
@@ -21,6 +22,7 @@ import {
   setUpWorkloads,
   TOKEN_EXCHANGE,
   type Workloads,
+  chargeDetails,
 } from './support/workloads.js';
 
 let server: RunningAuth;
@@ -95,7 +97,8 @@ describe('gateway: client opaque token -> JWT for one internal audience', () => 
     expect(body).toMatchObject({
       issued_token_type: ACCESS_TOKEN_TYPE,
       token_type: 'Bearer',
-      scope: 'orders images',
+      // Alice holds `orders images`; orders' routes require only `orders` (issue 11, finding 8).
+      scope: 'orders',
     });
     expect(body.expires_in).toBeLessThanOrEqual(300);
     const jwt = String(body.access_token);
@@ -110,7 +113,7 @@ describe('gateway: client opaque token -> JWT for one internal audience', () => 
       sub: 'alice',
       aud: 'orders',
       client_id: 'airlock-cli',
-      scope: 'orders images',
+      scope: 'orders',
       act: { sub: 'gateway' },
     });
     expect(typeof verified.jti).toBe('string');
@@ -172,10 +175,68 @@ describe('gateway: client opaque token -> JWT for one internal audience', () => 
   });
 });
 
+describe('each audience gets only the scopes the topology gives its routes (issue 11, finding 8)', () => {
+  /** carol (admin), signed in with every scope a user can hold. */
+  let adminToken: string;
+
+  beforeAll(async () => {
+    adminToken = (await signIn('carol', 'openid orders images admin')).access_token;
+  });
+
+  it('gives image-processor only `images`, and orders only `orders admin`, from a token holding all three', async () => {
+    const image = await exchangeOk('gateway', { subject_token: adminToken, audience: 'image-processor' });
+    const orders = await exchangeOk('gateway', { subject_token: adminToken, audience: 'orders' });
+    expect(decodeJwt(image).scope).toBe('images');
+    expect(decodeJwt(orders).scope).toBe('orders admin');
+    const payments = await exchangeOk('orders', {
+      subject_token: orders,
+      audience: 'payments',
+      authorization_details: chargeDetails(),
+    });
+    expect(decodeJwt(payments).scope).toBe('orders admin');
+  });
+
+  it('never mints a scope outside scopesOfAudience, for every rule the topology derives', async () => {
+    for (const rule of tokenExchangeRules(airlockTopology)) {
+      const subject =
+        rule.subjectToken === 'client_access_token'
+          ? adminToken
+          : await exchangeOk('gateway', { subject_token: adminToken, audience: rule.subjectAudience });
+      const jwt = await exchangeOk(rule.requester as 'gateway' | 'orders', {
+        subject_token: subject,
+        audience: rule.audience,
+        ...(rule.binding === undefined ? {} : { authorization_details: chargeDetails() }),
+      });
+      const minted = String(decodeJwt(jwt).scope).split(' ');
+      expect({ audience: rule.audience, extra: minted.filter((s) => !rule.scopes.includes(s)) }).toEqual({
+        audience: rule.audience,
+        extra: [],
+      });
+    }
+  });
+
+  it('refuses a scope the audience is not given, even when the subject holds it (invalid_scope)', async () => {
+    const { status, body } = await exchangeAs(workloads, 'gateway', {
+      subject_token: adminToken,
+      audience: 'image-processor',
+      scope: 'images orders',
+    });
+    expect({ status, error: body.error, token: body.access_token }).toEqual({
+      status: 400,
+      error: 'invalid_scope',
+      token: undefined,
+    });
+  });
+});
+
 describe('orders: its own JWT -> JWT for payments with the actor chain', () => {
   it('mints aud payments with act { sub: orders, act: { sub: gateway } }', async () => {
     const ordersJwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
-    const paymentsJwt = await exchangeOk('orders', { subject_token: ordersJwt, audience: 'payments' });
+    const paymentsJwt = await exchangeOk('orders', {
+      subject_token: ordersJwt,
+      audience: 'payments',
+      authorization_details: chargeDetails(),
+    });
     const verified = await verifierFor('payments').verify(paymentsJwt);
     expect(verified).toMatchObject({
       sub: 'alice',
@@ -190,7 +251,11 @@ describe('orders: its own JWT -> JWT for payments with the actor chain', () => {
   it("keeps carol's admin scope through both exchanges", async () => {
     const ordersJwt = await exchangeOk('gateway', { subject_token: carolToken, audience: 'orders' });
     expect(decodeJwt(ordersJwt).scope).toBe('orders admin');
-    const paymentsJwt = await exchangeOk('orders', { subject_token: ordersJwt, audience: 'payments' });
+    const paymentsJwt = await exchangeOk('orders', {
+      subject_token: ordersJwt,
+      audience: 'payments',
+      authorization_details: chargeDetails(),
+    });
     await expect(verifierFor('payments').verify(paymentsJwt)).resolves.toMatchObject({
       sub: 'carol',
       scopes: ['orders', 'admin'],
@@ -532,6 +597,71 @@ describe('refusals: the RFC error, and nothing minted', () => {
         }),
         'invalid_request',
       );
+    });
+  });
+});
+
+describe('payments tokens bound to one operation (issue 11, finding 7)', () => {
+  let ordersJwt: string;
+
+  beforeAll(async () => {
+    ordersJwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+  });
+
+  async function refused(service: 'gateway' | 'orders', fields: Record<string, string>): Promise<void> {
+    const minted = exchangedCount();
+    const { status, body } = await exchangeAs(workloads, service, fields);
+    expect({ status, error: body.error, token: body.access_token }).toEqual({
+      status: 400,
+      error: 'invalid_authorization_details',
+      token: undefined,
+    });
+    expect(exchangedCount()).toBe(minted);
+  }
+
+  it('mints a payments token carrying exactly the one operation asked for, living 30 s', async () => {
+    const { status, body } = await exchangeAs(workloads, 'orders', {
+      subject_token: ordersJwt,
+      audience: 'payments',
+      scope: 'orders',
+      authorization_details: chargeDetails(),
+    });
+    expect(status).toBe(200);
+    expect(body.authorization_details).toEqual(JSON.parse(chargeDetails()));
+    expect(body.expires_in).toBeLessThanOrEqual(30);
+    const verified = await verifierFor('payments').verify(String(body.access_token));
+    expect(verified.claims['authorization_details']).toEqual(JSON.parse(chargeDetails()));
+    expect(verified.exp - verified.iat).toBe(30);
+  });
+
+  it('refuses a payments token that names no operation', async () => {
+    await refused('orders', { subject_token: ordersJwt, audience: 'payments' });
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['two operations', `[${chargeDetails().slice(1, -1)},${chargeDetails().slice(1, -1)}]`],
+    ['no operation', '[]'],
+    ['another type', chargeDetails({ type: 'bank_transfer' })],
+    ['an operation payments does not have', chargeDetails({ actions: ['transfer'] })],
+    ['two actions', chargeDetails({ actions: ['charge', 'refund'] })],
+    ['an extra member', chargeDetails({ payee: 'mallory' })],
+    ['a negative amount', chargeDetails({ amount: -1 })],
+    ['a fractional amount', chargeDetails({ amount: 0.5 })],
+    ['a malformed currency', chargeDetails({ currency: 'euro' })],
+  ])('refuses authorization_details with %s', async (_case, details) => {
+    await refused('orders', {
+      subject_token: ordersJwt,
+      audience: 'payments',
+      authorization_details: details,
+    });
+  });
+
+  it('refuses authorization_details for an audience that binds no operation (the gateway for orders)', async () => {
+    await refused('gateway', {
+      subject_token: aliceToken,
+      audience: 'orders',
+      authorization_details: chargeDetails(),
     });
   });
 });

@@ -14,6 +14,7 @@ import { createPaymentsClient, PaymentsClientError } from '../src/clients/paymen
 import { createPaymentsTokenExchanger } from '../src/clients/token-exchange-client.js';
 import { hangingPayments, listenOnLoopback } from './support/servers.js';
 import type { RunningServer } from './support/servers.js';
+import { CHARGE_PATH, paymentOperation } from '../src/clients/payment-operation.js';
 
 const ISSUER = 'http://127.0.0.1:8080/auth';
 const PAYMENTS = { clientId: 'orders', audience: 'payments' };
@@ -93,6 +94,17 @@ describe('token exchange client', () => {
     const publicKey = await importJWK(keyPair.publicJwk, 'ES256');
     const { payload } = await jwtVerify(form.get('client_assertion') ?? '', publicKey, { audience: ISSUER });
     expect(payload).toMatchObject({ iss: 'orders', sub: 'orders', aud: ISSUER, jti: expect.any(String) });
+  });
+
+  it('asks for a token bound to one charge: RFC 9396 authorization_details with exactly that operation', async () => {
+    const seen: { path?: string; form?: URLSearchParams; type?: string } = {};
+    const auth = await authAnswering(200, goodAnswer, seen);
+    const client = createPaymentsTokenExchanger({ ...PAYMENTS, authUrl: auth.url, issuer: ISSUER, keyPair });
+    const operation = paymentOperation(CHARGE_PATH, { identifier: 'order-1', amount: 2599, currency: 'EUR' });
+    await expect(client.exchange('subject.jwt.value', 'orders', operation)).resolves.toBe(A_JWT);
+    expect(JSON.parse(seen.form?.get('authorization_details') ?? 'null')).toEqual([
+      { type: 'airlock_payment', actions: ['charge'], identifier: 'order-1', amount: 2599, currency: 'EUR' },
+    ]);
   });
 
   it.each([

@@ -11,6 +11,7 @@ import { PaymentsRepository } from './db/payments-repository.js';
 import { createChargeRoute } from './routes/charges.create.js';
 import { createRefundRoute } from './routes/refunds.create.js';
 import { service } from './service.js';
+import { UsedTokens } from './used-tokens.js';
 
 export interface PaymentsAppDeps {
   readonly logger: Logger;
@@ -21,8 +22,16 @@ export interface PaymentsAppDeps {
   readonly now?: () => Date;
 }
 
-export function paymentsRoutes(repository: PaymentsRepository, now: () => Date): ProtectedRoute[] {
-  return [createChargeRoute({ repository, now }), createRefundRoute({ repository, now })];
+/** The routes; `usedTokens` is the process's single-use record of payments tokens, shared by both. */
+export function paymentsRoutes(
+  repository: PaymentsRepository,
+  now: () => Date,
+  usedTokens: UsedTokens = new UsedTokens(),
+): ProtectedRoute[] {
+  return [
+    createChargeRoute({ repository, now, usedTokens }),
+    createRefundRoute({ repository, now, usedTokens }),
+  ];
 }
 
 export function createApp(deps: PaymentsAppDeps): Express {

@@ -14,7 +14,7 @@ import { paymentsRoutes } from '../src/app.js';
 import { PaymentsRepository } from '../src/db/payments-repository.js';
 import { service, tokenPolicy } from '../src/service.js';
 import { countRows } from './support/fixtures.js';
-import { createPaymentsHarness } from './support/harness.js';
+import { createPaymentsHarness, operationOfBody } from './support/harness.js';
 import type { PaymentsHarness } from './support/harness.js';
 
 let harness: PaymentsHarness;
@@ -71,7 +71,10 @@ describe('caller policy', () => {
   it('accepts orders, acting for the user, as the immediate caller of /charges', async () => {
     const response = await request(harness.app)
       .post('/charges')
-      .set('Authorization', `Bearer ${await harness.ordersToken({}, {})}`)
+      .set(
+        'Authorization',
+        `Bearer ${await harness.boundTo(await harness.ordersToken({}, {}), operationOfBody('/charges', routes[0].body))}`,
+      )
       .set('Idempotency-Key', 'key-caller-ok')
       .send(routes[0].body);
     expect(response.status).toBe(201);

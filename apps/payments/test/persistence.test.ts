@@ -18,6 +18,8 @@ import { createApp } from '../src/app.js';
 import { openPaymentsDatabase } from '../src/db/database.js';
 import { paymentsMigrations } from '../src/db/migrations.js';
 import { tokenPolicy } from '../src/service.js';
+import { AUTHORIZATION_DETAILS } from '@airlock/topology';
+import { operationOfBody } from './support/harness.js';
 
 let dir: string;
 let file: string;
@@ -63,13 +65,20 @@ describe.each(DATABASE_ENGINES)('restart on %s', (engine) => {
     const verifier = createTokenVerifier(
       serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: issuer.jwks }),
     );
-    const token = await issuer.mint({ claims: { scope: 'orders', act: { sub: 'orders' } } });
     const body = {
       orderId: '7d3f1c2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f',
       amount: 100,
       currency: 'EUR',
       paymentMethod: 'pm_fake_visa',
     };
+    // Bound to this charge; the used-token record is per process, so the restarted app accepts it once more.
+    const token = await issuer.mint({
+      claims: {
+        scope: 'orders',
+        act: { sub: 'orders' },
+        [AUTHORIZATION_DETAILS]: [operationOfBody('/charges', body)],
+      },
+    });
     const send = (app: ReturnType<typeof createApp>): request.Test =>
       request(app)
         .post('/charges')

@@ -34,8 +34,16 @@ export interface E2eStack {
   readonly output: string[];
   /** Signs in through the gateway like the CLI does and returns the opaque access token. */
   signIn(username: string, scope?: string): Promise<string>;
-  /** Token exchange at auth as `service` with its own workload key, as the gateway and orders do. */
-  exchangeAs(service: string, subjectToken: string, audience: string, scope?: string): Promise<Response>;
+  /**
+   * Token exchange at auth as `service` with its own workload key, as the gateway and orders do; `request`
+   * narrows the scope or binds the token to one operation (authorization_details), as orders does for payments.
+   */
+  exchangeAs(
+    service: string,
+    subjectToken: string,
+    audience: string,
+    request?: { scope?: string; authorizationDetails?: readonly Readonly<Record<string, unknown>>[] },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -93,7 +101,7 @@ export async function startE2eStack(
       });
       return tokens.access_token;
     },
-    exchangeAs: async (service, subjectToken, audience, scope) => {
+    exchangeAs: async (service, subjectToken, audience, request = {}) => {
       const key = await ensureWorkloadKeyPair({ dataDir, service });
       const assertion = await createClientAssertion({
         service,
@@ -109,7 +117,7 @@ export async function startE2eStack(
           assertion,
           subjectToken,
           audience,
-          ...(scope === undefined ? {} : { scope }),
+          ...request,
         }),
       });
     },

@@ -4,7 +4,7 @@
 import type { Request, RequestHandler, Router } from 'express';
 import { requireToken } from '@airlock/token-verification';
 import type { TokenRejection, TokenVerifier, VerifiedToken } from '@airlock/token-verification';
-import { airlockTopology, callersOfRoute } from '@airlock/topology';
+import { airlockTopology, callersOfRoute, userRouteScopes } from '@airlock/topology';
 import type { HttpMethod, Topology } from '@airlock/topology';
 
 import { auditDecision } from './audit.js';
@@ -73,15 +73,19 @@ export function registerProtectedRoutes(
 export function routeTokenGuard(route: RouteDeclaration, options: ProtectedRoutesOptions): RequestHandler {
   const { service, verifier, logger } = options;
   const name = routeName(route);
-  const allowedCallers = callersOfRoute(
-    options.topology ?? airlockTopology,
-    service,
-    route.method,
-    route.path,
-  );
+  const topology = options.topology ?? airlockTopology;
+  const allowedCallers = callersOfRoute(topology, service, route.method, route.path);
   if (allowedCallers.length === 0) {
     // A route nobody may call is a route the topology does not know: refuse to start rather than guess.
     throw new Error(`${service}: route ${name} is not declared in the topology`);
+  }
+  // Auth narrows each exchanged token to the scopes the topology gives the audience's routes: a route that
+  // required another scope would refuse every user, one that required fewer would grant more than declared.
+  const topologyScopes = userRouteScopes(topology, service, route.method, route.path);
+  if (topologyScopes !== undefined && !sameScopes(topologyScopes, route.scopes)) {
+    throw new Error(
+      `${service}: route ${name} requires scopes "${route.scopes.join(' ')}" but the topology declares "${topologyScopes.join(' ')}"`,
+    );
   }
   return requireToken(verifier, {
     scopes: route.scopes,
@@ -105,6 +109,10 @@ export function authOf(req: Request): VerifiedToken {
   // failing here keeps such a bug from ever serving a request without a user.
   if (auth === undefined) throw new Error('route reached without a verified token');
   return auth;
+}
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((scope) => b.includes(scope));
 }
 
 function routeName(route: RouteDeclaration): string {

@@ -163,6 +163,16 @@ describe('registerProtectedRoutes', () => {
       ordersApp([{ method: 'POST', path: '/charges', scopes: ['orders'], handlers: [whoAmI] }]),
     ).toThrow('orders: route POST /charges is not declared in the topology');
   });
+
+  it('refuses to register a route whose scopes differ from those the topology gives it (issue 11, finding 8)', () => {
+    // Auth narrows orders' tokens to the topology's scopes: a route asking for another would refuse everyone.
+    expect(() =>
+      ordersApp([{ method: 'GET', path: '/orders', scopes: ['images'], handlers: [whoAmI] }]),
+    ).toThrow('orders: route GET /orders requires scopes "images" but the topology declares "orders"');
+    expect(() =>
+      ordersApp([{ method: 'GET', path: '/admin/orders', scopes: ['orders'], handlers: [whoAmI] }]),
+    ).toThrow('but the topology declares "admin orders"');
+  });
 });
 
 describe('routeTokenGuard', () => {

@@ -113,13 +113,13 @@ export const airlockTopology = defineTopology({
       as: 'user',
       why: 'Forwards the signed-in user’s catalog and order requests.',
       routes: [
-        { method: 'GET', path: '/catalog' },
-        { method: 'GET', path: '/orders' },
-        { method: 'POST', path: '/orders' },
-        { method: 'GET', path: '/orders/:id' },
-        { method: 'POST', path: '/orders/:id/pay' },
-        { method: 'GET', path: '/admin/orders' },
-        { method: 'POST', path: '/admin/orders/:id/refund' },
+        { method: 'GET', path: '/catalog', scopes: ['orders'] },
+        { method: 'GET', path: '/orders', scopes: ['orders'] },
+        { method: 'POST', path: '/orders', scopes: ['orders'] },
+        { method: 'GET', path: '/orders/:id', scopes: ['orders'] },
+        { method: 'POST', path: '/orders/:id/pay', scopes: ['orders'] },
+        { method: 'GET', path: '/admin/orders', scopes: ['orders', 'admin'] },
+        { method: 'POST', path: '/admin/orders/:id/refund', scopes: ['orders', 'admin'] },
       ],
     },
     {
@@ -127,7 +127,7 @@ export const airlockTopology = defineTopology({
       to: 'image-processor',
       as: 'user',
       why: 'Forwards the signed-in user’s image uploads into the sandbox.',
-      routes: [{ method: 'POST', path: '/images' }],
+      routes: [{ method: 'POST', path: '/images', scopes: ['images'] }],
     },
     {
       from: 'orders',
@@ -156,9 +156,11 @@ export const airlockTopology = defineTopology({
       as: 'user',
       why: 'Charges and refunds an order on behalf of its owner (refunds: admins only).',
       routes: [
-        { method: 'POST', path: '/charges' },
-        { method: 'POST', path: '/refunds' },
+        { method: 'POST', path: '/charges', scopes: ['orders'], operation: 'charge' },
+        { method: 'POST', path: '/refunds', scopes: ['admin'], operation: 'refund' },
       ],
+      // A payments token is worth one charge or refund of one object for one amount, once, for seconds.
+      bindsOperation: { detailsType: 'airlock_payment', tokenLifetimeSeconds: 30 },
     },
     {
       from: 'image-processor',

@@ -7,6 +7,9 @@ import { TopologyError } from './topology-error.js';
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 const PATH_PATTERN = /^(\/[A-Za-z0-9._~:-]+)+$|^\/$/;
 const PREFIX_PATTERN = /^(\/[a-z0-9-]+)+$/;
+const SCOPE_PATTERN = /^[a-z][a-z0-9_:.-]{0,63}$/;
+/** A token bound to one operation lives for that call and its retry, never as long as an ordinary one. */
+const MAX_BOUND_TOKEN_SECONDS = 60;
 
 export function defineTopology(spec: TopologySpec): Topology {
   const zones = indexZones(spec.zones);
@@ -179,7 +182,9 @@ function checkCall(
         `call ${call.from} -> ${call.to} has invalid path "${route.path}"`,
       );
     }
+    checkRouteScopes(call, route.scopes);
   }
+  checkOperationBinding(call);
   for (const zoneName of caller.name === entry ? [] : caller.zones) {
     const zone = zones.get(zoneName);
     if (zone?.kind === 'sandbox' && !callee.zones.includes(zoneName)) {
@@ -229,6 +234,53 @@ function checkEdgeRoutes(spec: TopologySpec, services: Map<string, ServiceSpec>,
         `edge route "${route.prefix}" forwards to "${route.to}" as ${route.as}, but no such call is declared`,
       );
     }
+  }
+}
+
+/** Scopes belong to user calls (a service's own identity carries none) and are well-formed, each once. */
+function checkRouteScopes(call: CallSpec, scopes: readonly string[] | undefined): void {
+  if (scopes === undefined) return;
+  if (call.as !== 'user') {
+    throw new TopologyError(
+      'invalid_route',
+      `call ${call.from} -> ${call.to} is made as ${call.as}: only user calls name scopes`,
+    );
+  }
+  if (new Set(scopes).size !== scopes.length || !scopes.every((scope) => SCOPE_PATTERN.test(scope))) {
+    throw new TopologyError(
+      'invalid_route',
+      `call ${call.from} -> ${call.to} names malformed or repeated scopes: ${scopes.join(' ')}`,
+    );
+  }
+}
+
+/** A binding belongs to a user call, names a type and a lifetime in seconds, and an operation on every route. */
+function checkOperationBinding(call: CallSpec): void {
+  const binding = call.bindsOperation;
+  const operations = call.routes.map((route) => route.operation);
+  if (binding === undefined) {
+    if (operations.some((operation) => operation !== undefined)) {
+      throw new TopologyError(
+        'invalid_route',
+        `call ${call.from} -> ${call.to} names route operations but binds none`,
+      );
+    }
+    return;
+  }
+  const { detailsType, tokenLifetimeSeconds } = binding;
+  if (
+    call.as !== 'user' ||
+    !SCOPE_PATTERN.test(detailsType) ||
+    !Number.isInteger(tokenLifetimeSeconds) ||
+    tokenLifetimeSeconds < 1 ||
+    tokenLifetimeSeconds > MAX_BOUND_TOKEN_SECONDS ||
+    operations.some((operation) => operation === undefined || !SCOPE_PATTERN.test(operation)) ||
+    new Set(operations).size !== operations.length
+  ) {
+    throw new TopologyError(
+      'invalid_route',
+      `call ${call.from} -> ${call.to} binds operations wrongly: a user call, a type, 1 to ${MAX_BOUND_TOKEN_SECONDS} s, one distinct operation per route`,
+    );
   }
 }
 

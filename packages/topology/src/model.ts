@@ -61,6 +61,16 @@ export interface RouteSpec {
   readonly method: HttpMethod;
   /** Express-style path on the callee, e.g. `/orders/:id`. */
   readonly path: string;
+  /**
+   * `user` calls only: the scopes the user's token must carry on this route. A token exchanged for the callee
+   * carries these and no others (scopesOfAudience), so a service never holds a scope none of its routes asks for.
+   */
+  readonly scopes?: readonly string[];
+  /**
+   * Calls that bind their tokens to one operation only: the operation this route performs. A token for the
+   * callee then names it in its `authorization_details`, and the route accepts that token for it alone, once.
+   */
+  readonly operation?: string;
 }
 
 export interface CallSpec {
@@ -69,6 +79,18 @@ export interface CallSpec {
   readonly as: CallPrincipal;
   readonly routes: readonly RouteSpec[];
   readonly why: string;
+  /**
+   * `user` calls that move money: every token the caller obtains for the callee is bound to one operation
+   * (RFC 9396 `authorization_details` of this type), lives this many seconds and is used once.
+   */
+  readonly bindsOperation?: OperationBindingSpec;
+}
+
+export interface OperationBindingSpec {
+  /** The RFC 9396 `type` of the one authorization detail a token for the callee carries. */
+  readonly detailsType: string;
+  /** The bound token's lifetime: seconds, enough for one call and its retry, never minutes. */
+  readonly tokenLifetimeSeconds: number;
 }
 
 /** A path prefix that the gateway forwards from the edge to one service. */

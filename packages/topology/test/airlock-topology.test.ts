@@ -4,10 +4,21 @@ import { airlockTopology } from '../src/airlock-topology.js';
 import { allowedCallsTo, callersOfRoute } from '../src/callers.js';
 import { networksOf, reachabilityOf } from '../src/networks.js';
 import { tokenExchangeRules } from '../src/token-exchange-policy.js';
+import { scopesOfAudience } from '../src/audience-scopes.js';
 
 const reach = reachabilityOf(airlockTopology);
 
 describe('Airlock topology', () => {
+  it('gives each audience only the scopes its routes require (issue 11, finding 8)', () => {
+    expect(scopesOfAudience(airlockTopology, 'orders')).toEqual(['orders', 'admin']);
+    expect(scopesOfAudience(airlockTopology, 'image-processor')).toEqual(['images']);
+    expect(scopesOfAudience(airlockTopology, 'payments')).toEqual(['orders', 'admin']);
+    expect(scopesOfAudience(airlockTopology, 'auth')).toEqual([]);
+    for (const rule of tokenExchangeRules(airlockTopology)) {
+      expect(rule.scopes).toEqual(scopesOfAudience(airlockTopology, rule.audience));
+    }
+  });
+
   it('publishes only the gateway: the edge network holds the gateway alone and is the only non-internal one', () => {
     const networks = networksOf(airlockTopology);
     expect(networks.filter((network) => !network.internal)).toEqual([
@@ -71,13 +82,25 @@ describe('Airlock topology', () => {
 
   it('derives the token-exchange policy from the user calls', () => {
     expect(tokenExchangeRules(airlockTopology)).toEqual([
-      { requester: 'gateway', subjectToken: 'client_access_token', audience: 'orders' },
-      { requester: 'gateway', subjectToken: 'client_access_token', audience: 'image-processor' },
+      {
+        requester: 'gateway',
+        subjectToken: 'client_access_token',
+        audience: 'orders',
+        scopes: ['orders', 'admin'],
+      },
+      {
+        requester: 'gateway',
+        subjectToken: 'client_access_token',
+        audience: 'image-processor',
+        scopes: ['images'],
+      },
       {
         requester: 'orders',
         subjectToken: 'service_access_token',
         subjectAudience: 'orders',
         audience: 'payments',
+        scopes: ['orders', 'admin'],
+        binding: { detailsType: 'airlock_payment', lifetimeSeconds: 30, operations: ['charge', 'refund'] },
       },
     ]);
   });

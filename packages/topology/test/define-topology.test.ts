@@ -280,6 +280,21 @@ describe('defineTopology', () => {
     );
   });
 
+  it('accepts scopes on user routes only, well-formed and each once', () => {
+    const spec = validSpec();
+    const withScopes = (as: 'user' | 'service', scopes: string[]) => ({
+      ...spec,
+      calls: [
+        ...spec.calls,
+        { from: 'gw', to: 'api', as, why: '', routes: [{ method: 'POST' as const, path: '/x', scopes }] },
+      ],
+    });
+    expect(() => defineTopology(withScopes('user', ['things', 'admin']))).not.toThrow();
+    expectCode(withScopes('service', ['things']), 'invalid_route');
+    expectCode(withScopes('user', ['things', 'things']), 'invalid_route');
+    expectCode(withScopes('user', ['Things Admin']), 'invalid_route');
+  });
+
   it('rejects edge routes that are malformed, duplicated or not backed by a declared call', () => {
     const spec = validSpec();
     expectCode(

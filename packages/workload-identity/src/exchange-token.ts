@@ -66,6 +66,11 @@ export interface TokenExchangeRequest {
   readonly audience: string;
   /** Narrows the scopes; omitted, the subject token's scopes carry over. */
   readonly scope?: string;
+  /**
+   * RFC 9396 authorization details: the one operation a token for a callee that binds operations is worth
+   * (sent as JSON; auth refuses them for any other callee).
+   */
+  readonly authorizationDetails?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface TokenExchangeClientOptions {

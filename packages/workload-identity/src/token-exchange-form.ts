@@ -20,6 +20,11 @@ export interface TokenExchangeFormOptions {
   readonly audience: string;
   /** Narrows the scopes; omitted, the subject token's scopes carry over. */
   readonly scope?: string;
+  /**
+   * RFC 9396 authorization details: the one operation a token for a callee that binds operations is worth
+   * (sent as JSON; auth refuses them for any other callee).
+   */
+  readonly authorizationDetails?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export function tokenExchangeForm(options: TokenExchangeFormOptions): URLSearchParams {
@@ -34,5 +39,8 @@ export function tokenExchangeForm(options: TokenExchangeFormOptions): URLSearchP
     client_assertion: options.assertion,
   });
   if (options.scope !== undefined) form.set('scope', options.scope);
+  if (options.authorizationDetails !== undefined) {
+    form.set('authorization_details', JSON.stringify(options.authorizationDetails));
+  }
   return form;
 }

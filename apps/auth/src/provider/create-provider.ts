@@ -25,6 +25,7 @@ import { applyRequestedScopes } from './grant-scopes.js';
 import type { OidcStore } from './oidc-store.js';
 import { RevocationReportingAdapter } from './revocation-reporting.js';
 import {
+  exchangeDefaultResource,
   INTERNAL_TOKEN_TTL_SECONDS,
   TOKEN_EXCHANGE_PARAMETERS,
   tokenExchangeHandler,
@@ -117,7 +118,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
-      resourceIndicators: { enabled: false },
+      resourceIndicators: {
+        enabled: false,
+        // Only so that a token exchange may carry authorization_details (see exchangeDefaultResource).
+        defaultResource: (ctx) => exchangeDefaultResource(ctx.oidc.params ?? {}),
+      },
       dPoP: { enabled: false },
       clientCredentials: { enabled: false },
       registration: { enabled: false },

@@ -2,8 +2,11 @@
 // audience is the topology's rule list and nothing else; every refusal is the RFC error and mints nothing.
 // Minted tokens are RFC 9068 JWTs (`typ: at+jwt`) with one audience, at most five minutes of life, and an
 // `act` chain naming every service that exchanged on the way (RFC 8693 §4.1: outermost = current actor).
+// For an audience that binds operations (payments), a token carries one RFC 9396 authorization detail and lives
+// only the topology's seconds.
 import { randomBytes } from 'node:crypto';
-import type { TokenExchangeRule } from '@airlock/topology';
+import { AUTHORIZATION_DETAILS, parseBoundOperation } from '@airlock/topology';
+import type { BoundOperation, TokenExchangeRule } from '@airlock/topology';
 import { auditDecision, type Logger } from '@airlock/service-kit';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { errors, type Provider, type TokenEndpointGrantContext } from 'oidc-provider';
@@ -11,7 +14,7 @@ import { END_USER_CLIENT_IDS } from '../clients/client-registry.js';
 import type { LoadedSigningKeys } from '../keys/loaded-signing-keys.js';
 import { SIGNING_ALG } from '../keys/signing-key-set.js';
 import type { UserStore } from '../users/user-store.js';
-import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE } from '@airlock/workload-identity';
+import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '@airlock/workload-identity';
 import { mayHoldScope } from './grant-scopes.js';
 import { hashId, type OidcStore } from './oidc-store.js';
 
@@ -31,7 +34,32 @@ export const TOKEN_EXCHANGE_PARAMETERS = [
   'requested_token_type',
   'actor_token',
   'actor_token_type',
+  AUTHORIZATION_DETAILS,
 ] as const;
+
+/**
+ * oidc-provider insists on a resource indicator whenever `authorization_details` is sent (its RAR support goes with
+ * resource indicators), and asks for a default. A token exchange names its target with `audience`, so the default
+ * is that audience's URN; a client that sends a resource of its own is still refused.
+ */
+export function exchangeDefaultResource(params: Readonly<Record<string, unknown>>): string | undefined {
+  const { grant_type: grantType, audience, authorization_details: details } = params;
+  return grantType === TOKEN_EXCHANGE_GRANT && typeof audience === 'string' && details !== undefined
+    ? audienceResource(audience)
+    : undefined;
+}
+
+function audienceResource(audience: string): string {
+  return `urn:airlock:service:${audience}`;
+}
+
+function isDefaultedResource(params: ExchangeParams): boolean {
+  return (
+    params.authorization_details !== undefined &&
+    params.audience !== undefined &&
+    params.resource === audienceResource(params.audience)
+  );
+}
 
 export interface Actor {
   readonly sub: string;
@@ -146,7 +174,7 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
       new errors.InvalidRequest('requested_token_type must be an access token or a JWT'),
     );
   }
-  if (params.resource !== undefined) {
+  if (params.resource !== undefined && !isDefaultedResource(params)) {
     throw new Refusal(
       'resource_parameter',
       new errors.InvalidTarget('name the target service with the audience parameter, not resource'),
@@ -174,9 +202,12 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
     throw new Refusal('unknown_user', new errors.InvalidGrant('the subject token is not active'));
   }
   // The role is checked again here, not only at sign-in: a user who lost it stops getting admin inward.
-  const held = subject.scopes.filter((scope) => mayHoldScope(user, scope));
+  // Least privilege: only the scopes the topology gives the audience's routes travel on (scopesOfAudience).
+  const held = subject.scopes.filter((scope) => mayHoldScope(user, scope) && rule.scopes.includes(scope));
   const scopes = narrowScopes(held, params.scope);
-  const exp = Math.min(now + INTERNAL_TOKEN_TTL_SECONDS, subject.exp);
+  const operation = boundOperationOf(rule, params.authorization_details);
+  const lifetime = rule.binding?.lifetimeSeconds ?? INTERNAL_TOKEN_TTL_SECONDS;
+  const exp = Math.min(now + lifetime, subject.exp);
   if (exp <= now)
     throw new Refusal('subject_expired', new errors.InvalidGrant('the subject token is not active'));
 
@@ -187,6 +218,7 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
     client_id: subject.clientId,
     scope: scopes.join(' '),
     act: { ...act },
+    ...(operation === undefined ? {} : { [AUTHORIZATION_DETAILS]: [operation] }),
   })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.activeKid, typ: 'at+jwt' })
     .setIssuer(deps.issuer)
@@ -216,6 +248,7 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
       token_type: 'Bearer',
       expires_in: exp - now,
       scope: scopes.join(' '),
+      ...(operation === undefined ? {} : { [AUTHORIZATION_DETAILS]: [operation] }),
     },
   };
 }
@@ -313,7 +346,45 @@ async function serviceTokenSubject(
   };
 }
 
-/** Scopes can only narrow: the requested ones must all be held by the subject. */
+/**
+ * The one operation a token for a binding audience is worth (RFC 9396). Auth cannot know whether the user owns
+ * the order or what it costs; it checks what it can: exactly one well-formed detail of the topology's type and
+ * one of its operations, asked by the requester the topology allows, on a subject token that is the user's own
+ * live token (checked above). The callee compares the detail with the request, and uses the token once.
+ */
+function boundOperationOf(rule: TokenExchangeRule, raw: string | undefined): BoundOperation | undefined {
+  const refuse = (reason: string, description: string) =>
+    new Refusal(reason, new errors.InvalidAuthorizationDetails(description));
+  if (rule.binding === undefined) {
+    if (raw !== undefined) {
+      throw refuse('authorization_details_not_allowed', 'this audience takes no authorization_details');
+    }
+    return undefined;
+  }
+  if (raw === undefined) {
+    throw refuse('authorization_details_required', 'a token for this audience is bound to one operation');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw refuse('authorization_details_invalid', 'authorization_details is not JSON');
+  }
+  const operation = parseBoundOperation(parsed);
+  if (
+    operation === undefined ||
+    operation.type !== rule.binding.detailsType ||
+    !rule.binding.operations.includes(operation.actions[0])
+  ) {
+    throw refuse(
+      'authorization_details_invalid',
+      'authorization_details names no operation of this audience',
+    );
+  }
+  return operation;
+}
+
+/** Scopes can only narrow: the requested ones must all be held by the subject and given to the audience. */
 function narrowScopes(held: readonly string[], requested: string | undefined): string[] {
   const available = held.filter((scope) => !NON_SERVICE_SCOPES.has(scope));
   if (requested === undefined) return available;

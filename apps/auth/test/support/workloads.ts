@@ -34,6 +34,19 @@ export async function setUpWorkloads(server: Pick<RunningAuth, 'issuer' | 'dataD
 }
 
 /** The workload key pair of a client service; throws for a name that is not one. */
+/**
+ * What orders sends to obtain a payments token: the one charge it is about to make (RFC 9396), as JSON. A payments
+ * token is bound to one operation (issue 11, finding 7); tests that only need one to exist ask for this charge.
+ */
+export function chargeDetails(
+  overrides: Readonly<Record<string, unknown>> = {},
+  identifier = 'a1b2c3d4-0000-4000-8000-000000000001',
+): string {
+  return JSON.stringify([
+    { type: 'airlock_payment', actions: ['charge'], identifier, amount: 2599, currency: 'EUR', ...overrides },
+  ]);
+}
+
 export function keyOf(workloads: Workloads, service: Service): WorkloadKeyPair {
   const pair = workloads.keys[service];
   if (pair === undefined)

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import { REQUEST_ID_HEADER } from '@airlock/service-kit';
 
 import { requestJson } from './http-json.js';
+import { CHARGE_PATH, REFUND_PATH } from './payment-operation.js';
 import type { JsonResponse } from './http-json.js';
 
 export interface ChargeRequest {
@@ -112,7 +113,7 @@ export function createPaymentsClient(options: PaymentsClientOptions): PaymentsCl
 
   return {
     async createCharge(request: ChargeRequest): Promise<ConfirmedCharge> {
-      const response = await post('/charges', request, {
+      const response = await post(CHARGE_PATH, request, {
         orderId: request.orderId,
         amount: request.amount,
         currency: request.currency,
@@ -140,7 +141,7 @@ export function createPaymentsClient(options: PaymentsClientOptions): PaymentsCl
     },
 
     async createRefund(request: RefundRequest): Promise<ConfirmedRefund> {
-      const response = await post('/refunds', request, {
+      const response = await post(REFUND_PATH, request, {
         chargeId: request.chargeId,
         amount: request.amount,
       });

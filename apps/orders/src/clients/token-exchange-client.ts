@@ -9,11 +9,15 @@ import {
   MAX_EXCHANGE_TIMEOUT_MS,
 } from '@airlock/workload-identity';
 import type { WorkloadKeyPair } from '@airlock/workload-identity';
+import type { BoundOperation } from '@airlock/topology';
 
 /** What orders needs from auth: a token for payments, on the same user's behalf, acting as orders. */
 export interface PaymentsTokenExchanger {
-  /** The access token for `aud: payments`; rejects with workload-identity's TokenExchangeError. */
-  exchange(subjectToken: string, scope?: string): Promise<string>;
+  /**
+   * The access token for `aud: payments`, bound to `operation` (one charge or refund, used once, for seconds);
+   * rejects with workload-identity's TokenExchangeError.
+   */
+  exchange(subjectToken: string, scope?: string, operation?: BoundOperation): Promise<string>;
 }
 
 export const DEFAULT_EXCHANGE_TIMEOUT_MS = MAX_EXCHANGE_TIMEOUT_MS;
@@ -49,11 +53,12 @@ export function createPaymentsTokenExchanger(options: PaymentsTokenExchangerOpti
     ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
   });
   return {
-    exchange: (subjectToken, scope) =>
+    exchange: (subjectToken, scope, operation) =>
       exchangeOrThrow(client, {
         subjectToken,
         audience: options.audience,
         ...(scope === undefined ? {} : { scope }),
+        ...(operation === undefined ? {} : { authorizationDetails: [{ ...operation }] }),
       }),
   };
 }

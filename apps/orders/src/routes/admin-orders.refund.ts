@@ -13,6 +13,7 @@ import {
 import { authOf } from '@airlock/service-kit/protected-routes';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
+import { paymentOperation, REFUND_PATH } from '../clients/payment-operation.js';
 import { derivePaymentsKey } from '../idempotency.js';
 import { adminOrderView } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
@@ -64,7 +65,17 @@ export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
     );
     let refund;
     try {
-      const accessToken = await deps.tokenExchanger.exchange(bearerTokenOf(req), PAYMENTS_REFUND_SCOPE);
+      // Bound to this refund of this charge: payments refuses the token for any other, and twice.
+      const operation = paymentOperation(REFUND_PATH, {
+        identifier: order.chargeId,
+        amount,
+        currency: order.currency,
+      });
+      const accessToken = await deps.tokenExchanger.exchange(
+        bearerTokenOf(req),
+        PAYMENTS_REFUND_SCOPE,
+        operation,
+      );
       refund = await deps.payments.createRefund({
         accessToken,
         idempotencyKey: paymentsKey,

@@ -13,6 +13,7 @@ import {
 import { authOf } from '@airlock/service-kit/protected-routes';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
+import { CHARGE_PATH, paymentOperation } from '../clients/payment-operation.js';
 import { derivePaymentsKey } from '../idempotency.js';
 import { orderView } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
@@ -59,7 +60,17 @@ export function payOrderRoute(deps: RouteDeps): ProtectedRoute {
     );
     let chargeId: string;
     try {
-      const accessToken = await deps.tokenExchanger.exchange(bearerTokenOf(req), PAYMENTS_CHARGE_SCOPE);
+      // Bound to this charge: payments refuses the token for any other order, amount or currency, and twice.
+      const operation = paymentOperation(CHARGE_PATH, {
+        identifier: order.id,
+        amount: order.total,
+        currency: order.currency,
+      });
+      const accessToken = await deps.tokenExchanger.exchange(
+        bearerTokenOf(req),
+        PAYMENTS_CHARGE_SCOPE,
+        operation,
+      );
       const charge = await deps.payments.createCharge({
         accessToken,
         idempotencyKey: paymentsKey,

@@ -13,6 +13,8 @@ import type { DatabaseLocation, SqlDatabase } from '@airlock/service-kit/databas
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
+import { AUTHORIZATION_DETAILS } from '@airlock/topology';
+import type { BoundOperation } from '@airlock/topology';
 import type { TestIssuer } from '@airlock/testing/tokens';
 
 import { createApp } from '../../src/app.js';
@@ -53,7 +55,7 @@ export function standInExchanger(
   log: { subject: string; scope: string | undefined }[] = [],
 ): PaymentsTokenExchanger {
   return {
-    async exchange(subjectToken: string, scope?: string): Promise<string> {
+    async exchange(subjectToken: string, scope?: string, operation?: BoundOperation): Promise<string> {
       const subject = decodeJwt(subjectToken);
       if (typeof subject.sub !== 'string') throw new Error('subject token without sub');
       log.push({ subject: subject.sub, scope });
@@ -64,6 +66,7 @@ export function standInExchanger(
           scope: scope ?? subject['scope'],
           act: { sub: 'orders', act: { sub: 'gateway' } },
           client_id: subject['client_id'],
+          ...(operation === undefined ? {} : { [AUTHORIZATION_DETAILS]: [operation] }),
         },
       });
     },

@@ -5,13 +5,16 @@ import type { Request, Response } from 'express';
 import { conflict, jsonBody } from '@airlock/service-kit';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
+import { operationGuard } from '../bound-operation.js';
 import type { Charge, PaymentsRepository } from '../db/payments-repository.js';
 import { requestHash } from '../idempotency.js';
 import { CURRENCIES, MAX_AMOUNT } from '../money.js';
 import { readPaymentRequest } from './read-payment-request.js';
 import { sendIdempotent } from './send-idempotent.js';
+import type { UsedTokens } from '../used-tokens.js';
 
 const ROUTE = 'POST /charges';
+const PATH = '/charges';
 
 /** A fake payment-method reference; there is no way to send card data. */
 export const PAYMENT_METHOD_PATTERN = /^pm_[a-z0-9_]{1,64}$/;
@@ -48,12 +51,18 @@ export function chargeView(charge: Charge): ChargeView {
 export interface CreateChargeDeps {
   readonly repository: PaymentsRepository;
   readonly now: () => Date;
+  readonly usedTokens: UsedTokens;
 }
 
 export function createChargeRoute(deps: CreateChargeDeps): ProtectedRoute {
   const { repository, now } = deps;
+  const guard = operationGuard('POST', PATH, deps.usedTokens);
   const handler = async (req: Request, res: Response): Promise<void> => {
     const { auth, key, body } = readPaymentRequest(req, chargeBody);
+    // The token is worth this charge of this order and nothing else, once (issue 11, finding 7).
+    const operation = guard.operationOf(auth);
+    guard.requireTerms(operation, { identifier: body.orderId, amount: body.amount, currency: body.currency });
+    guard.spend(auth);
     const outcome = await repository.runIdempotent(
       {
         userSub: auth.sub,
@@ -82,7 +91,7 @@ export function createChargeRoute(deps: CreateChargeDeps): ProtectedRoute {
   };
   return {
     method: 'POST',
-    path: '/charges',
+    path: PATH,
     scopes: ['orders'],
     handlers: [jsonBody({ limitBytes: 4 * 1024 }), handler],
   };

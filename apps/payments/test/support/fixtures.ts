@@ -6,14 +6,15 @@ import { useTestDatabases } from '@airlock/testing/database-engines';
 import type { DatabaseEngineName } from '@airlock/testing/database-engines';
 import { field } from '@airlock/testing/http';
 
-import { createPaymentsHarness } from './harness.js';
+import { createPaymentsHarness, operationOfBody } from './harness.js';
 import type { PaymentsHarness } from './harness.js';
 
 export interface ChargesFixture {
   readonly harness: PaymentsHarness;
   /** A token orders would send for alice's payment. */
   readonly token: string;
-  readonly charge: (body: unknown, key?: string | null, bearer?: string) => request.Test;
+  /** Sends `bearer`'s claims bound to this very charge, as orders would (a fresh single-use token). */
+  readonly charge: (body: unknown, key?: string | null, bearer?: string) => Promise<request.Response>;
   readonly chargeRows: () => Promise<number>;
 }
 
@@ -23,7 +24,8 @@ export interface RefundsFixture {
   readonly adminToken: string;
   /** A charge of 50.00 EUR made before each test. */
   readonly chargeId: string;
-  readonly refund: (body: unknown, key?: string, bearer?: string) => request.Test;
+  /** Sends `bearer`'s claims bound to this very refund, as orders would (a fresh single-use token). */
+  readonly refund: (body: unknown, key?: string, bearer?: string) => Promise<request.Response>;
 }
 
 export const chargeBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -76,8 +78,9 @@ export function useChargesFixture(engine: DatabaseEngineName = 'sqlite'): Charge
     get token() {
       return token;
     },
-    charge: (body, key = 'key-0001', bearer = token) => {
-      const call = request(current().app).post('/charges').set('Authorization', `Bearer ${bearer}`);
+    charge: async (body, key = 'key-0001', bearer = token) => {
+      const bound = await current().boundTo(bearer, operationOfBody('/charges', body));
+      const call = request(current().app).post('/charges').set('Authorization', `Bearer ${bound}`);
       if (key !== null) call.set('Idempotency-Key', key);
       return call.send(body as object);
     },
@@ -93,13 +96,27 @@ export function useRefundsFixture(engine: DatabaseEngineName = 'sqlite'): Refund
   beforeEach(async () => {
     const harness = current();
     adminToken = await harness.ordersToken({ sub: 'carol', scope: 'admin' });
+    const body = chargeBody({ amount: 5000 });
+    const token = await harness.boundTo(await harness.ordersToken(), operationOfBody('/charges', body));
     const created = await request(harness.app)
       .post('/charges')
-      .set('Authorization', `Bearer ${await harness.ordersToken()}`)
+      .set('Authorization', `Bearer ${token}`)
       .set('Idempotency-Key', 'charge-key-1')
-      .send(chargeBody({ amount: 5000 }));
+      .send(body);
     chargeId = String(field(created, 'id'));
   });
+  /** What is left of the charge a refund body names, and its currency, as orders knows them. */
+  const chargeTerms = async (body: unknown) => {
+    const named =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['chargeId'] : '';
+    const row = await current().db.get(
+      'SELECT amount - refunded_amount AS refundable, currency FROM charges WHERE id = ?',
+      [String(named)],
+    );
+    return row === undefined
+      ? undefined
+      : { refundable: Number(row['refundable']), currency: String(row['currency']) };
+  };
   return {
     get harness() {
       return current();
@@ -110,11 +127,13 @@ export function useRefundsFixture(engine: DatabaseEngineName = 'sqlite'): Refund
     get chargeId() {
       return chargeId;
     },
-    refund: (body, key = 'refund-key-1', bearer = adminToken) =>
-      request(current().app)
+    refund: async (body, key = 'refund-key-1', bearer = adminToken) => {
+      const bound = await current().boundTo(bearer, operationOfBody('/refunds', body, await chargeTerms(body)));
+      return request(current().app)
         .post('/refunds')
-        .set('Authorization', `Bearer ${bearer}`)
+        .set('Authorization', `Bearer ${bound}`)
         .set('Idempotency-Key', key)
-        .send(body as object),
+        .send(body as object);
+    },
   };
 }
