@@ -19,7 +19,9 @@ for (const dir of workspaceDirs) rmSync(join(dir, RESULTS_FILE), { force: true }
 
 // Suites start real PostgreSQL and Redis servers and a real Chromium: install them when missing (root), or say
 // what is missing (any other user) before any suite runs.
-const packagesReady = spawnSync('bash', [join(root, 'scripts/ensure-system-packages.sh')], { stdio: 'inherit' });
+const packagesReady = spawnSync('bash', [join(root, 'scripts/ensure-system-packages.sh')], {
+  stdio: 'inherit',
+});
 if (packagesReady.status !== 0) process.exit(1);
 
 // Three phases on two cores, each timed: every suite but the two heavy ones, two at a time; then the service

@@ -21,7 +21,8 @@ export type TokenExchangeRule =
 export function tokenExchangeRules(topology: Topology): TokenExchangeRule[] {
   const edge = edgeService(topology).name;
   return topology.calls
-    .filter((call) => call.as === 'user')
+    // A front end calling the edge presents the client's opaque token itself; the edge resolves it.
+    .filter((call) => call.as === 'user' && call.to !== edge)
     .map((call) =>
       call.from === edge
         ? { requester: call.from, subjectToken: 'client_access_token', audience: call.to }
