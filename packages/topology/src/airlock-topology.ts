@@ -19,7 +19,7 @@ export const airlockTopology = defineTopology({
       name: 'identity',
       kind: 'enclave',
       purpose: 'Token issuance, introspection, exchange and signing keys.',
-      admits: ['gateway', 'orders', 'payments'],
+      admits: ['gateway', 'orders', 'payments', 'web'],
     },
     {
       name: 'payments',
@@ -73,6 +73,14 @@ export const airlockTopology = defineTopology({
       // Nothing persistent: a compromised sandbox has no writable place that outlives the container. More
       // memory for decoding, within sharp's pixel limits.
       container: { memoryMb: 512 },
+    },
+    {
+      name: 'web',
+      port: 8085,
+      zones: ['core'],
+      purpose:
+        "The web shop and its backend-for-frontend: holds users' tokens server side, gives the browser one session cookie.",
+      holds: "Its workload key; signed-in users' opaque access and refresh tokens (in memory, per session).",
     },
   ],
   calls: [
@@ -160,6 +168,20 @@ export const airlockTopology = defineTopology({
       to: 'gateway',
       as: 'public',
       why: 'Fetches the signing keys through the gateway, the only service the sandbox can reach.',
+      routes: [{ method: 'GET', path: '/auth/jwks' }],
+    },
+    {
+      from: 'gateway',
+      to: 'web',
+      as: 'user',
+      why: 'Forwards the signed-in user’s requests to web.',
+      routes: [{ method: 'GET', path: '/web' }],
+    },
+    {
+      from: 'web',
+      to: 'auth',
+      as: 'public',
+      why: 'Fetches the signing keys that verify incoming tokens.',
       routes: [{ method: 'GET', path: '/auth/jwks' }],
     },
   ],
