@@ -1,16 +1,9 @@
-// web's entry in the topology, and the token policy it adds to service-kit's: the one place its name
-// is written.
-import { serviceNamed } from '@airlock/topology';
-import type { ServiceTokenPolicy } from '@airlock/service-kit/service-token-verifier';
+// web's entry in the topology: the one place its name is written, and the edge it sits beside.
+import { airlockTopology, edgeService, serviceNamed } from '@airlock/topology';
 
-import { topology } from './topology.js';
-
-export { topology };
+export const topology = airlockTopology;
 
 export const service = serviceNamed(topology, 'web');
 
-/** Every token carries a `jti`, so that each audit line names the token behind the decision. */
-export const tokenPolicy = {
-  service: service.name,
-  requiredClaims: ['jti'],
-} as const satisfies Pick<ServiceTokenPolicy, 'service' | 'requiredClaims'>;
+/** The gateway: web's only way in (it routes `/` here) and its only callee (the API and auth, at the edge). */
+export const edge = edgeService(topology);

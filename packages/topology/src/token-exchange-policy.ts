@@ -20,17 +20,19 @@ export type TokenExchangeRule =
 
 export function tokenExchangeRules(topology: Topology): TokenExchangeRule[] {
   const edge = edgeService(topology).name;
-  return topology.calls
-    // A front end calling the edge presents the client's opaque token itself; the edge resolves it.
-    .filter((call) => call.as === 'user' && call.to !== edge)
-    .map((call) =>
-      call.from === edge
-        ? { requester: call.from, subjectToken: 'client_access_token', audience: call.to }
-        : {
-            requester: call.from,
-            subjectToken: 'service_access_token',
-            subjectAudience: call.from,
-            audience: call.to,
-          },
-    );
+  return (
+    topology.calls
+      // A front end calling the edge presents the client's opaque token itself; the edge resolves it.
+      .filter((call) => call.as === 'user' && call.to !== edge)
+      .map((call) =>
+        call.from === edge
+          ? { requester: call.from, subjectToken: 'client_access_token', audience: call.to }
+          : {
+              requester: call.from,
+              subjectToken: 'service_access_token',
+              subjectAudience: call.from,
+              audience: call.to,
+            },
+      )
+  );
 }
