@@ -41,7 +41,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await context.close().catch(() => undefined);
   await browser.close().catch(() => undefined);
-  await new Promise((resolve) => (attacker === undefined ? resolve(undefined) : attacker.close(resolve)));
+  await new Promise<void>((resolve) => {
+    if (attacker === undefined) resolve();
+    else
+      attacker.close(() => {
+        resolve();
+      });
+  });
   await e2e.close();
   process.stdout.write(`web-browser screenshots: ${ARTIFACTS}\n`);
 });

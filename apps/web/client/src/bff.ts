@@ -50,9 +50,10 @@ async function call<T>(method: 'GET' | 'POST', path: string, init: RequestInit =
   if (response.status === 204) return undefined as T;
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
+    const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : undefined;
     const code =
-      typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object'
-        ? String((body.error as { code?: unknown }).code ?? 'error')
+      typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+        ? error.code
         : 'error';
     throw new BffError(response.status, code);
   }
