@@ -76,7 +76,7 @@ export const airlockTopology = defineTopology({
     },
     {
       name: 'web',
-      port: 8085,
+      port: 8086,
       // Beside the gateway, not behind it in core: it is a client of the API (it holds users' opaque tokens, never
       // a JWT) and reaches nothing but the gateway, which is also its only way in.
       zones: ['edge'],
