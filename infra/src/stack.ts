@@ -1,7 +1,14 @@
 // Derives the containerised stack from the topology: one network per zone, each service on exactly the
 // networks the topology gives it, its image, environment, volumes, limits and hardening. The compose file and
 // the container suite's launcher are both renderings of this, so they cannot disagree about a boundary.
-import { issuerServiceOf, jwksProviderOf, networksOf, serviceNamed, type Topology } from '@airlock/topology';
+import {
+  edgeFrontEndsOf,
+  issuerServiceOf,
+  jwksProviderOf,
+  networksOf,
+  serviceNamed,
+  type Topology,
+} from '@airlock/topology';
 import {
   CAP_DROP,
   CONTAINER_USER,
@@ -141,12 +148,17 @@ export function workloadKeyVolumeOf(service: string): string {
   return `${service}-workload-key`;
 }
 
-/** Services that authenticate as themselves (private_key_jwt) to `callee`, per the topology. */
+/**
+ * Services that authenticate as themselves (private_key_jwt) to `callee`, per the topology: its `service`
+ * callers, and for the issuer also the edge's front ends (confidential OAuth clients, through the gateway).
+ */
 export function workloadCallersOf(topology: Topology, callee: string): string[] {
   const callers = topology.calls
     .filter((call) => call.to === callee && call.as === 'service')
     .map((call) => call.from);
-  return [...new Set(callers)];
+  const frontEnds =
+    callee === issuerServiceOf(topology).name ? edgeFrontEndsOf(topology).map((service) => service.name) : [];
+  return [...new Set([...callers, ...frontEnds])];
 }
 
 export function stackOf(topology: Topology, options: StackOptions = {}): Stack {

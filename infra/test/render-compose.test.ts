@@ -152,7 +152,7 @@ describe('the generated compose file', () => {
     }
     expect(
       compose.services.auth?.volumes?.filter((mount) => mount.read_only).map((mount) => mount.source),
-    ).toEqual(['gateway-workload-key', 'orders-workload-key']);
+    ).toEqual(['gateway-workload-key', 'orders-workload-key', 'web-workload-key']);
   });
 
   it('never mounts a data volume (where private keys live) into a second service', () => {
@@ -190,10 +190,12 @@ describe('the generated compose file', () => {
     );
     expect(urls).toEqual({
       auth: [],
-      gateway: ['AIRLOCK_AUTH_URL', 'AIRLOCK_IMAGE_PROCESSOR_URL', 'AIRLOCK_ORDERS_URL'],
+      gateway: ['AIRLOCK_AUTH_URL', 'AIRLOCK_IMAGE_PROCESSOR_URL', 'AIRLOCK_ORDERS_URL', 'AIRLOCK_WEB_URL'],
       orders: ['AIRLOCK_AUTH_URL', 'AIRLOCK_PAYMENTS_URL'],
       payments: ['AIRLOCK_AUTH_URL'],
       'image-processor': ['AIRLOCK_GATEWAY_URL'],
+      // The shop's backend-for-frontend reaches the gateway alone: the API and auth's endpoints, through the edge.
+      web: ['AIRLOCK_GATEWAY_URL'],
     });
     expect(compose.services.orders?.environment.AIRLOCK_JWKS_URL).toBe('http://auth:8081/auth/jwks');
     expect(compose.services.payments?.environment.AIRLOCK_JWKS_URL).toBe('http://auth:8081/auth/jwks');

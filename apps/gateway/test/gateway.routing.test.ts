@@ -10,6 +10,8 @@ import { startStub, whoamiHandler, type StubServer } from './support/stub-server
 let auth: StubAuth;
 let orders: StubServer;
 let images: StubServer;
+// The web shop answers the paths under `/` that the topology routes to it (`/`, `/callback`, ...).
+let web: StubServer;
 let gw: TestGateway;
 const authorization = `Authorization: Bearer ${tokenFor('alice')}`;
 
@@ -17,11 +19,17 @@ beforeAll(async () => {
   auth = await startStubAuth();
   orders = await startStub(whoamiHandler);
   images = await startStub(whoamiHandler);
-  gw = await startTestGateway({ authUrl: auth.url, ordersUrl: orders.url, imagesUrl: images.url });
+  web = await startStub(whoamiHandler);
+  gw = await startTestGateway({
+    authUrl: auth.url,
+    ordersUrl: orders.url,
+    imagesUrl: images.url,
+    env: { AIRLOCK_WEB_URL: web.url },
+  });
 });
 afterAll(async () => {
   await gw.close();
-  await Promise.all([orders.close(), images.close(), auth.close()]);
+  await Promise.all([orders.close(), images.close(), web.close(), auth.close()]);
 });
 
 describe('nasty paths never reach a route they should not, and never 500', () => {

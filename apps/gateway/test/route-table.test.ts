@@ -58,8 +58,22 @@ describe('route table derived from the topology', () => {
     expect(orders.kind === 'matched' && orders.edge.as).toBe('user');
   });
 
+  test('/ and the other routes of the web shop go to web as public routes; nothing else of / does', () => {
+    const root = table.match('GET', '/');
+    expect(root.kind === 'matched' && [root.edge.service, root.edge.as, root.upstreamPath]).toEqual([
+      'web',
+      'public',
+      '/',
+    ]);
+    const callback = table.match('GET', '/callback');
+    expect(callback.kind === 'matched' && callback.upstreamPath).toBe('/callback');
+    expect(table.match('GET', '/bff/api/orders/1').kind).toBe('matched');
+    expect(table.match('GET', '/index.html').kind).toBe('not_found');
+    expect(table.match('GET', '/bff/api/admin/orders').kind).toBe('not_found');
+    expect(table.match('DELETE', '/').kind).toBe('method_not_allowed');
+  });
+
   test.each([
-    ['/'],
     ['/api'],
     ['/api/'],
     ['/api/orders/'],

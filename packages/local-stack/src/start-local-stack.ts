@@ -122,6 +122,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The gateway replaces any client-sent X-Forwarded-For with the peer address, so auth may count failed
     // logins per client address rather than per gateway.
     AIRLOCK_AUTH_TRUST_PROXY: 'true',
+    // The web shop's sign-in comes back to the edge's origin, whichever port the edge has.
+    AIRLOCK_AUTH_WEB_REDIRECT_URIS: `${urlOf(edge)}/callback`,
     ...options.env,
   };
   // Where each service fetches the signing keys: the topology's JWKS call (auth, or the gateway for the sandbox).

@@ -79,6 +79,17 @@ export const airlockTopology = defineTopology({
       // memory for decoding, within sharp's pixel limits.
       container: { memoryMb: 512 },
     },
+    {
+      name: 'web',
+      port: 8086,
+      // Beside the gateway, not behind it in core: it is a client of the API (it holds users' opaque tokens, never
+      // a JWT) and reaches nothing but the gateway, which is also its only way in.
+      zones: ['edge'],
+      purpose:
+        'The web shop and its backend-for-frontend: tokens stay server side, the browser gets a cookie.',
+      holds:
+        'Its workload key (a confidential OAuth client); signed-in users’ opaque access and refresh tokens (in memory).',
+    },
   ],
   calls: [
     {
@@ -169,6 +180,51 @@ export const airlockTopology = defineTopology({
       why: 'Fetches the signing keys through the gateway, the only service the sandbox can reach.',
       routes: [{ method: 'GET', path: '/auth/jwks' }],
     },
+    {
+      from: 'gateway',
+      to: 'web',
+      as: 'public',
+      why: 'Serves the shop and its backend-for-frontend to browsers; the session cookie passes, no token does.',
+      routes: [
+        { method: 'GET', path: '/' },
+        { method: 'GET', path: '/assets/:file' },
+        { method: 'GET', path: '/callback' },
+        { method: 'GET', path: '/bff/sign-in' },
+        { method: 'GET', path: '/bff/session' },
+        { method: 'POST', path: '/bff/sign-out' },
+        { method: 'GET', path: '/bff/api/catalog' },
+        { method: 'GET', path: '/bff/api/orders' },
+        { method: 'POST', path: '/bff/api/orders' },
+        { method: 'GET', path: '/bff/api/orders/:id' },
+        { method: 'POST', path: '/bff/api/orders/:id/pay' },
+        { method: 'POST', path: '/bff/api/images' },
+      ],
+    },
+    {
+      from: 'web',
+      to: 'gateway',
+      as: 'user',
+      why: 'Calls the API on the signed-in browser user’s behalf with the opaque token it keeps for them.',
+      routes: [
+        { method: 'GET', path: '/api/catalog' },
+        { method: 'GET', path: '/api/orders' },
+        { method: 'POST', path: '/api/orders' },
+        { method: 'GET', path: '/api/orders/:id' },
+        { method: 'POST', path: '/api/orders/:id/pay' },
+        { method: 'POST', path: '/api/images' },
+      ],
+    },
+    {
+      from: 'web',
+      to: 'gateway',
+      as: 'public',
+      why: 'Redeems codes, refreshes and revokes at auth as a confidential client (private_key_jwt), via the edge; checks ID tokens.',
+      routes: [
+        { method: 'GET', path: '/auth/jwks' },
+        { method: 'POST', path: '/auth/token' },
+        { method: 'POST', path: '/auth/token/revocation' },
+      ],
+    },
   ],
   edgeRoutes: [
     { prefix: '/auth', to: 'auth', upstreamPrefix: '/auth', as: 'public' },
@@ -176,5 +232,7 @@ export const airlockTopology = defineTopology({
     { prefix: '/api/orders', to: 'orders', upstreamPrefix: '/orders', as: 'user' },
     { prefix: '/api/admin', to: 'orders', upstreamPrefix: '/admin', as: 'user' },
     { prefix: '/api/images', to: 'image-processor', upstreamPrefix: '/images', as: 'user' },
+    // Everything no longer prefix takes: the web shop (the longest prefix wins, so /api and /auth stay as above).
+    { prefix: '/', to: 'web', upstreamPrefix: '/', as: 'public' },
   ],
 });

@@ -1,6 +1,7 @@
 // Validates a topology description once, at import time, so that a broken policy fails loudly
 // before any network, allowlist or token-exchange rule is derived from it.
 import type { CallSpec, ServiceSpec, Topology, TopologySpec, ZoneSpec } from './model.js';
+import { edgeEntryAmong } from './lookup.js';
 import { admissionNetworkName } from './networks.js';
 import { TopologyError } from './topology-error.js';
 
@@ -10,6 +11,8 @@ const PREFIX_PATTERN = /^(\/[a-z0-9-]+)+$/;
 const SCOPE_PATTERN = /^[a-z][a-z0-9_:.-]{0,63}$/;
 /** A token bound to one operation lives for that call and its retry, never as long as an ordinary one. */
 const MAX_BOUND_TOKEN_SECONDS = 60;
+/** The root prefix routes everything no longer prefix takes (a web front end); only to the same root upstream. */
+const ROOT_PREFIX = '/';
 
 export function defineTopology(spec: TopologySpec): Topology {
   const zones = indexZones(spec.zones);
@@ -84,7 +87,9 @@ function indexServices(
 
 function edgeEntry(spec: TopologySpec, zones: Map<string, ZoneSpec>): string {
   const edge = [...zones.values()].find((zone) => zone.kind === 'edge');
-  const entry = spec.services.find((service) => edge !== undefined && service.zones.includes(edge.name));
+  const entry = edgeEntryAmong(
+    spec.services.filter((service) => edge !== undefined && service.zones.includes(edge.name)),
+  );
   if (entry === undefined) throw new TopologyError('edge_zone_invalid', 'the edge zone holds no service');
   return entry.name;
 }
@@ -109,9 +114,16 @@ function checkEdge(spec: TopologySpec, zones: Map<string, ZoneSpec>): void {
   if (edge === undefined || edgeZones.length > 1) {
     throw new TopologyError('edge_zone_invalid', 'a topology has exactly one edge zone');
   }
+  // One entry (the gateway, bridging inward); any other member is a front end that lives in the edge alone and
+  // is reached only through the entry (a backend-for-frontend), so clients still meet exactly one door.
   const edgeMembers = spec.services.filter((service) => service.zones.includes(edge.name));
-  if (edgeMembers.length !== 1) {
-    throw new TopologyError('edge_zone_invalid', `edge zone "${edge.name}" must hold exactly one service`);
+  const entry = edgeEntryAmong(edgeMembers);
+  const frontEndsAlone = edgeMembers.every((service) => service === entry || service.zones.length === 1);
+  if (edgeMembers.length === 0 || entry === undefined || !frontEndsAlone) {
+    throw new TopologyError(
+      'edge_zone_invalid',
+      `edge zone "${edge.name}" must hold exactly one entry; its other members live in the edge alone`,
+    );
   }
 }
 
@@ -194,9 +206,11 @@ function checkCall(
       );
     }
   }
+  // The edge network carries calls only between the entry and a front end beside it (gateway <-> web).
+  const withEntry = caller.name === entry || callee.name === entry;
   const sharesANetwork = callee.zones.some((zoneName) => {
     const zone = zones.get(zoneName);
-    return zone !== undefined && zone.kind !== 'edge' && isNetworkMember(caller, zone);
+    return zone !== undefined && (zone.kind !== 'edge' || withEntry) && isNetworkMember(caller, zone);
   });
   if (!sharesANetwork) {
     throw new TopologyError(
@@ -209,9 +223,11 @@ function checkCall(
 function checkEdgeRoutes(spec: TopologySpec, services: Map<string, ServiceSpec>, entry: string): void {
   const prefixes = new Set<string>();
   for (const route of spec.edgeRoutes) {
+    const root = route.prefix === ROOT_PREFIX && route.upstreamPrefix === ROOT_PREFIX;
     if (
-      !PREFIX_PATTERN.test(route.prefix) ||
-      !(route.upstreamPrefix === '' || PREFIX_PATTERN.test(route.upstreamPrefix))
+      !root &&
+      (!PREFIX_PATTERN.test(route.prefix) ||
+        !(route.upstreamPrefix === '' || PREFIX_PATTERN.test(route.upstreamPrefix)))
     ) {
       throw new TopologyError('edge_route_invalid', `edge route "${route.prefix}" has an invalid prefix`);
     }

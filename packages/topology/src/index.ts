@@ -16,7 +16,7 @@ export type {
 export { TopologyError, type TopologyErrorCode } from './topology-error.js';
 export { defineTopology } from './define-topology.js';
 export { airlockTopology } from './airlock-topology.js';
-export { edgeService, serviceNamed, zonesJoinedBy } from './lookup.js';
+export { edgeFrontEndsOf, edgeService, serviceNamed, zonesJoinedBy } from './lookup.js';
 export { admissionNetworkName, networksOf, reachabilityOf, type NetworkSpec } from './networks.js';
 export { allowedCallsTo, callersOfRoute, type AllowedCall } from './callers.js';
 export {

@@ -1,14 +1,17 @@
 // Derives the coarse boundary, the networks, and who can reach whom over them. Each zone has a network of
 // its members; each admission into a zone gets a network of its own (the zone's members plus the admitted
-// service), so two services admitted into the same enclave cannot reach each other through it.
+// service), so two services admitted into the same enclave cannot reach each other through it. The edge's
+// network holds its entry alone (it is the published one); each front end beside the entry gets an internal
+// network with the entry and nothing else, so it has no egress and no peer but the gateway.
 // Networks are symmetric, so the precise boundary (which caller, which route) is the token layer's job.
+import { edgeFrontEndsOf, edgeService } from './lookup.js';
 import type { Topology } from './model.js';
 
 export interface NetworkSpec {
   /** The zone's name for its own network; `<zone>-<service>` for an admission. */
   readonly name: string;
   readonly zone: string;
-  /** The admitted service this network exists for; absent on the zone's own network. */
+  /** The admitted service (or edge front end) this network exists for; absent on the zone's own network. */
   readonly admitted?: string;
   /** Every network but the edge has no route out of the host (Docker `internal: true`). */
   readonly internal: boolean;
@@ -20,11 +23,24 @@ export function admissionNetworkName(zone: string, service: string): string {
 }
 
 export function networksOf(topology: Topology): NetworkSpec[] {
-  return topology.zones.flatMap((zone) => {
+  return topology.zones.flatMap((zone): NetworkSpec[] => {
+    if (zone.kind === 'edge') {
+      const entry = edgeService(topology).name;
+      return [
+        { name: zone.name, zone: zone.name, internal: false, members: [entry] },
+        ...edgeFrontEndsOf(topology).map((frontEnd) => ({
+          name: admissionNetworkName(zone.name, frontEnd.name),
+          zone: zone.name,
+          admitted: frontEnd.name,
+          internal: true,
+          members: [entry, frontEnd.name],
+        })),
+      ];
+    }
     const members = topology.services
       .filter((service) => service.zones.includes(zone.name))
       .map((s) => s.name);
-    const internal = zone.kind !== 'edge';
+    const internal = true;
     return [
       { name: zone.name, zone: zone.name, internal, members },
       ...(zone.admits ?? []).map((admitted) => ({

@@ -32,7 +32,8 @@ export type TokenExchangeRule = (
 export function tokenExchangeRules(topology: Topology): TokenExchangeRule[] {
   const edge = edgeService(topology).name;
   return topology.calls
-    .filter((call) => call.as === 'user')
+    // A front end calling the edge presents the client's opaque token itself; the edge resolves it.
+    .filter((call) => call.as === 'user' && call.to !== edge)
     .map((call): TokenExchangeRule => {
       const scopes = scopesOfAudience(topology, call.to);
       const binding =

@@ -48,6 +48,7 @@ describe('Airlock topology', () => {
       networksOf(airlockTopology).map((network) => `${network.name}: ${network.members.join(' ')}`),
     ).toEqual([
       'edge: gateway',
+      'edge-web: gateway web',
       'core: gateway orders',
       'sandbox: gateway image-processor',
       'identity: auth',
@@ -57,7 +58,7 @@ describe('Airlock topology', () => {
       'payments: payments',
       'payments-orders: payments orders',
     ]);
-    expect(reach.get('gateway')).toEqual(new Set(['orders', 'image-processor', 'auth']));
+    expect(reach.get('gateway')).toEqual(new Set(['web', 'orders', 'image-processor', 'auth']));
   });
 
   it('makes every declared call reachable over some network', () => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { defineTopology } from '../src/define-topology.js';
+import { edgeFrontEndsOf, edgeService } from '../src/lookup.js';
+import { networksOf } from '../src/networks.js';
+import { tokenExchangeRules } from '../src/token-exchange-policy.js';
 import type { TopologySpec } from '../src/model.js';
 import { TopologyError, type TopologyErrorCode } from '../src/topology-error.js';
 import { validSpec } from './spec-fixture.js';
@@ -337,5 +340,76 @@ describe('defineTopology', () => {
       },
       'edge_route_without_call',
     );
+  });
+
+  describe('front ends beside the edge entry (a backend-for-frontend)', () => {
+    const withFrontEnd = (): TopologySpec => {
+      const spec = validSpec();
+      return {
+        ...spec,
+        services: [
+          ...spec.services,
+          { name: 'shop', port: 8004, zones: ['edge'], purpose: 'bff', holds: 'x' },
+        ],
+        calls: [
+          ...spec.calls,
+          { from: 'gw', to: 'shop', as: 'public', why: 'serve', routes: [{ method: 'GET', path: '/' }] },
+          {
+            from: 'shop',
+            to: 'gw',
+            as: 'user',
+            why: 'api',
+            routes: [{ method: 'GET', path: '/api/things/:id' }],
+          },
+        ],
+        edgeRoutes: [...spec.edgeRoutes, { prefix: '/', to: 'shop', upstreamPrefix: '/', as: 'public' }],
+      };
+    };
+
+    it('accepts a front end that lives in the edge alone, reached at / and calling only the entry', () => {
+      const topology = defineTopology(withFrontEnd());
+      expect(edgeService(topology).name).toBe('gw');
+      expect(edgeFrontEndsOf(topology).map((service) => service.name)).toEqual(['shop']);
+      // Its network holds the entry alone and is internal; the published edge network still holds the entry only.
+      expect(networksOf(topology).filter((network) => network.zone === 'edge')).toEqual([
+        { name: 'edge', zone: 'edge', internal: false, members: ['gw'] },
+        { name: 'edge-shop', zone: 'edge', admitted: 'shop', internal: true, members: ['gw', 'shop'] },
+      ]);
+      // The front end presents the client's opaque token; the entry resolves it, so no exchange rule for it.
+      expect(tokenExchangeRules(topology).some((rule) => rule.requester === 'shop')).toBe(false);
+    });
+
+    it('refuses a front end calling anything but the entry', () => {
+      const spec = withFrontEnd();
+      expectCode(
+        {
+          ...spec,
+          calls: [
+            ...spec.calls,
+            {
+              from: 'shop',
+              to: 'api',
+              as: 'user',
+              why: 'x',
+              routes: [{ method: 'GET', path: '/things/:id' }],
+            },
+          ],
+        },
+        'call_into_zone_not_admitted',
+      );
+    });
+
+    it('allows the root prefix only onto the root upstream', () => {
+      const spec = withFrontEnd();
+      expectCode(
+        {
+          ...spec,
+          edgeRoutes: spec.edgeRoutes.map((route) =>
+            route.prefix === '/' ? { ...route, upstreamPrefix: '/shop' } : route,
+          ),
+        },
+        'edge_route_invalid',
+      );
+    });
   });
 });

@@ -1,7 +1,8 @@
 // The clients auth knows, and nothing else (dynamic registration is off). End-user clients are public
-// (PKCE, no secret); service clients authenticate with private_key_jwt, and their public keys are read from
-// the data folder each time the client is looked up, so a service started after auth works without a restart.
-import { airlockTopology, issuerServiceOf, tokenExchangeRules } from '@airlock/topology';
+// (PKCE, no secret), except the edge's front ends (the web backend-for-frontend): they sign users in with PKCE
+// and authenticate with private_key_jwt. Service and front-end public keys are read from the data folder each
+// time the client is looked up, so a service started after auth works without a restart.
+import { airlockTopology, edgeFrontEndsOf, issuerServiceOf, tokenExchangeRules } from '@airlock/topology';
 import { readWorkloadPublicJwk, TOKEN_EXCHANGE_GRANT } from '@airlock/workload-identity';
 import type { Adapter, AdapterPayload, ClientMetadata } from 'oidc-provider';
 import type { Logger } from '@airlock/service-kit';
@@ -15,12 +16,21 @@ export const WEB_CLIENT_ID = 'airlock-web';
 /** RFC 8252 §7.3: the port is chosen by the CLI at run time and ignored when matching (native clients only). */
 export const CLI_REDIRECT_URI = 'http://127.0.0.1/callback';
 
-export const END_USER_CLIENT_IDS: ReadonlySet<string> = new Set([CLI_CLIENT_ID, WEB_CLIENT_ID]);
+/** The edge's front ends: confidential end-user clients named after their service, keyed by their workload key. */
+export const FRONT_END_CLIENT_IDS: readonly string[] = edgeFrontEndsOf(airlockTopology).map(
+  (service) => service.name,
+);
 
-/** Every service of the topology but auth itself authenticates to auth as a client of its own name. */
+export const END_USER_CLIENT_IDS: ReadonlySet<string> = new Set([
+  CLI_CLIENT_ID,
+  WEB_CLIENT_ID,
+  ...FRONT_END_CLIENT_IDS,
+]);
+
+/** Every other service of the topology but auth itself authenticates to auth as a client of its own name. */
 export const SERVICE_CLIENT_IDS: readonly string[] = airlockTopology.services
   .map((service) => service.name)
-  .filter((name) => name !== issuerServiceOf(airlockTopology).name);
+  .filter((name) => name !== issuerServiceOf(airlockTopology).name && !FRONT_END_CLIENT_IDS.includes(name));
 
 /** Token exchange only for the services that the topology lets request one; the rest get no grant at all. */
 function serviceGrantTypes(service: string): string[] {
@@ -72,11 +82,25 @@ export class ClientRegistry {
         redirect_uris: [...this.#options.webRedirectUris],
       };
     }
+    if (FRONT_END_CLIENT_IDS.includes(clientId)) {
+      const jwks = await this.#workloadJwks(clientId);
+      if (jwks === undefined) return undefined;
+      // Same web redirect URIs as the public web client: the front end is served at the edge's origin.
+      return {
+        ...endUser,
+        client_id: clientId,
+        application_type: 'web',
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: SIGNING_ALG,
+        redirect_uris: [...this.#options.webRedirectUris],
+        jwks,
+      };
+    }
     if (SERVICE_CLIENT_IDS.includes(clientId)) return this.#serviceMetadata(clientId);
     return undefined;
   }
 
-  async #serviceMetadata(service: string): Promise<ClientMetadata | undefined> {
+  async #workloadJwks(service: string): Promise<ClientMetadata['jwks'] | undefined> {
     let publicJwk;
     try {
       publicJwk = await readWorkloadPublicJwk({ dataDir: this.#options.workloadKeysDir, service });
@@ -85,7 +109,12 @@ export class ClientRegistry {
       this.#options.logger.error({ err: error, client: service }, 'workload public key refused');
       return undefined;
     }
-    if (publicJwk === undefined) return undefined;
+    return publicJwk === undefined ? undefined : { keys: [{ ...publicJwk }] };
+  }
+
+  async #serviceMetadata(service: string): Promise<ClientMetadata | undefined> {
+    const jwks = await this.#workloadJwks(service);
+    if (jwks === undefined) return undefined;
     return {
       client_id: service,
       application_type: 'web',
@@ -94,7 +123,7 @@ export class ClientRegistry {
       grant_types: serviceGrantTypes(service),
       response_types: [],
       redirect_uris: [],
-      jwks: { keys: [{ ...publicJwk }] },
+      jwks,
     };
   }
 

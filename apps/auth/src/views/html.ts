@@ -26,7 +26,9 @@ function page(title: string, body: string): string {
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
+    // same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the form's POST, which
+    // the login's cross-site check must refuse; same-origin still sends nothing to any other origin.
+    '<meta name="referrer" content="same-origin">',
     `<title>${escapeHtml(title)}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',

@@ -39,16 +39,20 @@ export interface RouteTable {
   match(method: string, path: string): RouteMatch;
 }
 
+/** `/a/b` -> [a, b]; the root path `/` has no segment (and an empty segment matches nothing). */
+function segmentsOf(path: string): string[] {
+  return path === '/' ? [] : path.split('/').slice(1);
+}
+
 function compile(method: HttpMethod, pattern: string, edge: EdgeRouteSpec): RoutePattern {
-  const segments = pattern
-    .split('/')
-    .slice(1)
-    .map((segment) => (segment.startsWith(':') ? undefined : segment));
+  const segments = segmentsOf(pattern).map((segment) => (segment.startsWith(':') ? undefined : segment));
   const label = `${method} ${edge.prefix}${pattern.slice(edge.upstreamPrefix.length)}`;
   return { method, pattern, segments, label };
 }
 
 function isUnder(path: string, prefix: string): boolean {
+  // The root prefix (the web front end) takes every path; longer prefixes are tried before it.
+  if (prefix === '/') return path.startsWith('/');
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
@@ -93,7 +97,7 @@ export function buildRouteTable(topology: Topology): RouteTable {
       const edge = edges.find((candidate) => isUnder(path, candidate.prefix));
       if (edge === undefined) return { kind: 'not_found' };
       const upstreamPath = edge.upstreamPrefix + path.slice(edge.prefix.length);
-      const segments = upstreamPath.split('/').slice(1);
+      const segments = segmentsOf(upstreamPath);
       let allow: HttpMethod[] | undefined;
       for (const route of edge.routes) {
         if (!matches(route, segments)) continue;
