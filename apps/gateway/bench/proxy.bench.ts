@@ -354,6 +354,9 @@ async function main(): Promise<void> {
         AIRLOCK_GATEWAY_RATE_IP_BURST: '1000000',
         AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: '1000000',
         AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '1000000',
+        // Every bench client is 127.0.0.1: its per-client shares of exchanges and connections are the totals.
+        AIRLOCK_GATEWAY_MAX_EXCHANGES_PER_CLIENT: '256',
+        AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT: '4096',
         AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: '300',
         ...(process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined
           ? {}

@@ -36,12 +36,11 @@ export const airlockTopology = defineTopology({
       purpose: 'Single entry point; phantom tokens.',
       holds:
         'Its workload key; cached single-audience JWTs of active users (minutes); clients’ opaque tokens in transit.',
-      // A small young generation, and optimizing compilation on the main thread (a compiler thread's malloc
-      // arena keeps ~6-8 MB resident): most of the gateway's resident memory otherwise (apps/gateway/README.md).
+      // A small young generation: most of the gateway's resident memory otherwise (apps/gateway/README.md).
       container: {
         persistsData: true,
         persistsOnlyWorkloadKey: true,
-        nodeFlags: ['--max-semi-space-size=2', '--no-concurrent-recompilation'],
+        nodeFlags: ['--max-semi-space-size=2'],
       },
     },
     {
