@@ -88,6 +88,8 @@ export const airlockTopology = defineTopology({
         'The web shop and its backend-for-frontend: tokens stay server side, the browser gets a cookie.',
       holds:
         'Its workload key (a confidential OAuth client); signed-in users’ opaque access and refresh tokens (in memory).',
+      // Its workload key lives in its data volume; its sessions are in memory, so it runs as one replica.
+      container: { persistsData: true },
     },
   ],
   calls: [
