@@ -31,30 +31,38 @@ export type TokenExchangeRule = (
 
 export function tokenExchangeRules(topology: Topology): TokenExchangeRule[] {
   const edge = edgeService(topology).name;
-  return topology.calls
-    // A front end calling the edge presents the client's opaque token itself; the edge resolves it.
-    .filter((call) => call.as === 'user' && call.to !== edge)
-    .map((call): TokenExchangeRule => {
-      const scopes = scopesOfAudience(topology, call.to);
-      const binding =
-        call.bindsOperation === undefined
-          ? {}
+  return (
+    topology.calls
+      // A front end calling the edge presents the client's opaque token itself; the edge resolves it.
+      .filter((call) => call.as === 'user' && call.to !== edge)
+      .map((call): TokenExchangeRule => {
+        const scopes = scopesOfAudience(topology, call.to);
+        const binding =
+          call.bindsOperation === undefined
+            ? {}
+            : {
+                binding: {
+                  detailsType: call.bindsOperation.detailsType,
+                  lifetimeSeconds: call.bindsOperation.tokenLifetimeSeconds,
+                  operations: call.routes.flatMap((route) => route.operation ?? []),
+                },
+              };
+        return call.from === edge
+          ? {
+              requester: call.from,
+              subjectToken: 'client_access_token',
+              audience: call.to,
+              scopes,
+              ...binding,
+            }
           : {
-              binding: {
-                detailsType: call.bindsOperation.detailsType,
-                lifetimeSeconds: call.bindsOperation.tokenLifetimeSeconds,
-                operations: call.routes.flatMap((route) => route.operation ?? []),
-              },
+              requester: call.from,
+              subjectToken: 'service_access_token',
+              subjectAudience: call.from,
+              audience: call.to,
+              scopes,
+              ...binding,
             };
-      return call.from === edge
-        ? { requester: call.from, subjectToken: 'client_access_token', audience: call.to, scopes, ...binding }
-        : {
-            requester: call.from,
-            subjectToken: 'service_access_token',
-            subjectAudience: call.from,
-            audience: call.to,
-            scopes,
-            ...binding,
-          };
-    });
+      })
+  );
 }

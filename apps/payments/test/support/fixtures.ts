@@ -128,7 +128,10 @@ export function useRefundsFixture(engine: DatabaseEngineName = 'sqlite'): Refund
       return chargeId;
     },
     refund: async (body, key = 'refund-key-1', bearer = adminToken) => {
-      const bound = await current().boundTo(bearer, operationOfBody('/refunds', body, await chargeTerms(body)));
+      const bound = await current().boundTo(
+        bearer,
+        operationOfBody('/refunds', body, await chargeTerms(body)),
+      );
       return request(current().app)
         .post('/refunds')
         .set('Authorization', `Bearer ${bound}`)
