@@ -114,7 +114,7 @@ beforeAll(async () => {
   const paymentsTwo = await startReplica('payments', {});
   await startReplica('orders', { [urlVariableOf('payments')]: paymentsTwo.url });
   alice = await e2e.signIn('alice');
-  const exchanged = await e2e.exchangeAs('gateway', alice, 'orders', 'orders');
+  const exchanged = await e2e.exchangeAs('gateway', alice, 'orders', { scope: 'orders' });
   expect(exchanged.status).toBe(200);
   aliceJwt = String(fieldOf(await exchanged.json(), 'access_token'));
   const catalog = await call(`${e2e.edgeUrl}/api/catalog`, alice);
