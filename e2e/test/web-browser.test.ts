@@ -128,6 +128,8 @@ it('alice signs in, orders, pays, uploads an image and signs out; no token ever 
   await shot(page, '04-order-placed');
   await page.locator('button.pay').first().click();
   await page.getByText(/is paid\./).waitFor();
+  // The order list is fetched again after the payment: wait for it to show the new status.
+  await page.locator('.order-status').first().filter({ hasText: /^paid$/ }).waitFor();
   expect(await page.locator('.order-status').first().textContent()).toBe('paid');
   await shot(page, '05-order-paid');
 
