@@ -129,7 +129,11 @@ it('alice signs in, orders, pays, uploads an image and signs out; no token ever 
   await page.locator('button.pay').first().click();
   await page.getByText(/is paid\./).waitFor();
   // The order list is fetched again after the payment: wait for it to show the new status.
-  await page.locator('.order-status').first().filter({ hasText: /^paid$/ }).waitFor();
+  await page
+    .locator('.order-status')
+    .first()
+    .filter({ hasText: /^paid$/ })
+    .waitFor();
   expect(await page.locator('.order-status').first().textContent()).toBe('paid');
   await shot(page, '05-order-paid');
 
