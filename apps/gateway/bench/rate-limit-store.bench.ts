@@ -9,7 +9,13 @@ import { availableParallelism, loadavg } from 'node:os';
 import { connectRedis, disconnectRedis } from '@airlock/shared-state/connection';
 import { SharedRateLimiter } from '@airlock/shared-state/shared-rate-limiter';
 import { startRedisServer } from '@airlock/testing/redis-server';
-import { RateLimiter } from '../dist/edge/rate-limit.js';
+import type * as RateLimit from '../src/edge/rate-limit.js';
+
+// Typed against the sources, run against the build (as token-verification's bench): Node runs this file as is,
+// but not src/'s './x.js' imports; and a fresh checkout typechecks before it builds.
+const { RateLimiter } = (await import(
+  new URL('../dist/edge/rate-limit.js', import.meta.url).href
+)) as typeof RateLimit;
 
 const ROUNDS = 6;
 const DECISIONS_PER_ROUND = 5_000;
