@@ -7,7 +7,7 @@ import { startPostgresServer } from '@airlock/testing/postgres-server';
 import type { PostgresServer } from '@airlock/testing/postgres-server';
 
 import { chargeBody, countRows } from './support/fixtures.js';
-import { createPaymentsHarness } from './support/harness.js';
+import { createPaymentsHarness, operationOfBody } from './support/harness.js';
 import type { PaymentsHarness } from './support/harness.js';
 
 let server: PostgresServer;
@@ -24,12 +24,15 @@ afterAll(async () => {
   await server.stop();
 });
 
+/** A charge as orders sends it: a fresh payments token bound to this very charge (single-use). */
 async function charge(key: string): Promise<request.Response> {
+  const body = chargeBody();
+  const token = await harness.boundTo(await harness.ordersToken(), operationOfBody('/charges', body));
   return request(harness.app)
     .post('/charges')
-    .set('Authorization', `Bearer ${await harness.ordersToken()}`)
+    .set('Authorization', `Bearer ${token}`)
     .set('Idempotency-Key', key)
-    .send(chargeBody());
+    .send(body);
 }
 
 describe('PostgreSQL outage', () => {
