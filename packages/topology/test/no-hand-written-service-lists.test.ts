@@ -33,6 +33,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'infra/test/containers/support/stack-launcher.ts':
     'the suite’s short cache and rate settings for two services',
   'packages/client/src/cli/demo.ts': 'command-line flags for the three services the demo talks to',
+  'e2e/test/replicas.postgres.test.ts':
+    'the exactly-once proof across replicas: a PostgreSQL database for each of the three that keep one',
   // Example names in library tests, not Airlock's inventory.
   'packages/token-verification/test/require-token.test.ts': 'example callers of a route',
   'packages/testing/test/auth-failure-cases.test.ts': 'example audiences',
