@@ -214,9 +214,11 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
   const act: Actor = subject.act === undefined ? { sub: requester } : { sub: requester, act: subject.act };
   const jti = randomBytes(32).toString('base64url');
   const keys = deps.keys();
+  // A service whose routes ask for no scope gets a token without the claim: an empty `scope` is not a valid one.
+  const scopeClaim = scopes.length === 0 ? {} : { scope: scopes.join(' ') };
   const accessToken = await new SignJWT({
     client_id: subject.clientId,
-    scope: scopes.join(' '),
+    ...scopeClaim,
     act: { ...act },
     ...(operation === undefined ? {} : { [AUTHORIZATION_DETAILS]: [operation] }),
   })
@@ -247,7 +249,7 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
       issued_token_type: requestedType,
       token_type: 'Bearer',
       expires_in: exp - now,
-      scope: scopes.join(' '),
+      ...scopeClaim,
       ...(operation === undefined ? {} : { [AUTHORIZATION_DETAILS]: [operation] }),
     },
   };
