@@ -3,7 +3,7 @@
 // `name:` (v1 rejects it); the project name comes from `-p airlock`.
 import { Document } from 'yaml';
 import { airlockTopology, serviceNamed, zonesJoinedBy } from '@airlock/topology';
-import type { Stack, StackService } from './stack.js';
+import type { Stack, StackOneShot, StackService } from './stack.js';
 
 export const COMPOSE_FILE_VERSION = '2.4';
 
@@ -16,6 +16,7 @@ export const SANDBOX_MALLOC_ARENA_MAX = '2';
 export const SANDBOX_RESTART_POLICY = 'on-failure';
 
 export function isSandboxed(name: string): boolean {
+  if (!airlockTopology.services.some((service) => service.name === name)) return false;
   const zones = zonesJoinedBy(airlockTopology, serviceNamed(airlockTopology, name));
   return zones.every((zone) => zone.kind === 'sandbox');
 }
@@ -29,7 +30,10 @@ const HEADER = [
 export function renderCompose(stack: Stack): string {
   const compose = {
     version: COMPOSE_FILE_VERSION,
-    services: Object.fromEntries(stack.services.map((service) => [service.name, composeServiceOf(service)])),
+    services: Object.fromEntries([
+      ...stack.oneShots.map((oneShot) => [oneShot.name, composeOneShotOf(oneShot)]),
+      ...[...stack.stores, ...stack.services].map((service) => [service.name, composeServiceOf(service)]),
+    ]),
     networks: Object.fromEntries(
       stack.networks.map((network) => [
         network.name,
@@ -42,6 +46,31 @@ export function renderCompose(stack: Stack): string {
   document.commentBefore = HEADER;
   // Every string quoted: YAML 1.1 parsers (Compose v1 uses PyYAML) read some bare scalars as numbers or booleans.
   return document.toString({ defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+}
+
+/** A store's init: runs once, with no network at all, and exits; the store waits for it to succeed. */
+function composeOneShotOf(oneShot: StackOneShot): Record<string, unknown> {
+  return {
+    image: oneShot.image,
+    command: [...oneShot.command],
+    user: oneShot.user,
+    read_only: oneShot.readOnlyRootFilesystem,
+    tmpfs: [`${oneShot.tmpfs.path}:${oneShot.tmpfs.options}`],
+    cap_drop: [...oneShot.capDrop],
+    security_opt: [...oneShot.securityOpt],
+    mem_limit: `${oneShot.memoryMb}m`,
+    memswap_limit: `${oneShot.memoryMb}m`,
+    pids_limit: oneShot.pidsLimit,
+    network_mode: 'none',
+    environment: {},
+    volumes: oneShot.mounts.map((mount) => ({
+      type: 'volume',
+      source: mount.volume,
+      target: mount.target,
+      read_only: mount.readOnly,
+    })),
+    labels: { 'org.airlock.one-shot': oneShot.name },
+  };
 }
 
 function composeServiceOf(service: StackService): Record<string, unknown> {
@@ -86,12 +115,16 @@ function composeServiceOf(service: StackService): Record<string, unknown> {
             ...(mount.readOnly ? { volume: { nocopy: true } } : {}),
           })),
         }),
-    ...(service.dependsOnHealthy.length === 0
+    ...(service.dependsOnHealthy.length + service.dependsOnCompleted.length === 0
       ? {}
       : {
-          depends_on: Object.fromEntries(
-            service.dependsOnHealthy.map((dependency) => [dependency, { condition: 'service_healthy' }]),
-          ),
+          depends_on: Object.fromEntries([
+            ...service.dependsOnCompleted.map((dependency) => [
+              dependency,
+              { condition: 'service_completed_successfully' },
+            ]),
+            ...service.dependsOnHealthy.map((dependency) => [dependency, { condition: 'service_healthy' }]),
+          ]),
         }),
     healthcheck: {
       test: ['CMD', ...service.healthcheck.test],

@@ -18,17 +18,25 @@ export function renderVolumesTable(stack: Stack): string {
     '| volume | holds | read-write in | read-only in |',
     '| --- | --- | --- | --- |',
     ...stack.volumes.map((volume) => {
-      const readers = stack.services
-        .filter((service) => service.mounts.some((mount) => mount.volume === volume.name && mount.readOnly))
-        .map((service) => service.name);
-      const target = stack.services
-        .flatMap((service) => service.mounts)
-        .find((mount) => mount.volume === volume.name)?.target;
-      const holds =
-        volume.purpose === 'data'
-          ? `private state of ${volume.owner}: keys, database (\`${target ?? ''}\`)`
-          : `public workload key of ${volume.owner} (\`${target ?? ''}\`)`;
-      return `| \`${volume.name}\` | ${holds} | ${volume.owner} | ${readers.length === 0 ? '-' : readers.join(', ')} |`;
+      const containers = [...stack.services, ...stack.stores, ...stack.oneShots];
+      const mountersOf = (readOnly: boolean): string[] =>
+        containers
+          .filter((container) =>
+            container.mounts.some((mount) => mount.volume === volume.name && mount.readOnly === readOnly),
+          )
+          .map((container) => container.name);
+      const readers = mountersOf(true);
+      const target = containers
+        .flatMap((container) => container.mounts)
+        .find((mount) => mount.volume === volume.name && !mount.readOnly)?.target;
+      const holds = {
+        data: `private state of ${volume.owner}: keys, database (\`${target ?? ''}\`)`,
+        'workload-public-key': `public workload key of ${volume.owner} (\`${target ?? ''}\`)`,
+        store: `the files of store ${volume.owner}: cluster or ACL file, superuser secret (\`${target ?? ''}\`)`,
+        'store-credential': `one user's connection URL for ${volume.owner}, password included (\`${target ?? ''}\` in the init)`,
+      }[volume.purpose];
+      const writers = mountersOf(false);
+      return `| \`${volume.name}\` | ${holds} | ${writers.join(', ')} | ${readers.length === 0 ? '-' : readers.join(', ')} |`;
     }),
   ].join('\n');
 }
@@ -37,12 +45,12 @@ export function renderServicesTable(stack: Stack): string {
   return [
     '| service | networks | published | memory | pids | waits for |',
     '| --- | --- | --- | --- | --- | --- |',
-    ...stack.services.map(
+    ...[...stack.stores, ...stack.services].map(
       (service) =>
         `| ${service.name} | ${service.networks.join(', ')} | ${
           service.publish === undefined ? '-' : `${service.publish.address}:${service.publish.hostPort}`
         } | ${service.memoryMb} MB | ${service.pidsLimit} | ${
-          service.dependsOnHealthy.length === 0 ? '-' : service.dependsOnHealthy.join(', ')
+          [...service.dependsOnCompleted, ...service.dependsOnHealthy].join(', ') || '-'
         } |`,
     ),
   ].join('\n');

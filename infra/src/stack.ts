@@ -7,6 +7,8 @@ import {
   jwksProviderOf,
   networksOf,
   serviceNamed,
+  storeInstancesOf,
+  type StoreInstance,
   type Topology,
 } from '@airlock/topology';
 import {
@@ -64,6 +66,11 @@ export interface StackOptions {
   readonly imageTag?: string;
   /** Added to (or replacing) a service's environment, e.g. the suite's short cache TTLs. */
   readonly environment?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Leave the topology's stores out: every service keeps its embedded state (SQLite, in-memory limits). The
+   * Kubernetes manifests use this; their stores are out of scope (docs/kubernetes.md).
+   */
+  readonly embeddedState?: boolean;
 }
 
 export interface StackNetwork {
@@ -76,7 +83,11 @@ export interface StackVolume {
   readonly name: string;
   /** The only service that mounts it read-write. */
   readonly owner: string;
-  readonly purpose: 'data' | 'workload-public-key';
+  /**
+   * `store`: a store instance's own files (cluster, ACL file, superuser secret), mounted by it and its init;
+   * `store-credential`: one user's connection URL for one store, written by the init, read-only in the user.
+   */
+  readonly purpose: 'data' | 'workload-public-key' | 'store' | 'store-credential';
 }
 
 export interface VolumeMount {
@@ -108,6 +119,8 @@ export interface StackService {
   readonly passThroughEnvironment: readonly string[];
   readonly mounts: readonly VolumeMount[];
   readonly dependsOnHealthy: readonly string[];
+  /** One-shot containers that must have exited 0 first (a store's init). */
+  readonly dependsOnCompleted: readonly string[];
   readonly user: string;
   readonly readOnlyRootFilesystem: true;
   readonly tmpfs: { readonly path: string; readonly options: string };
@@ -119,11 +132,33 @@ export interface StackService {
   readonly healthcheck: Healthcheck;
 }
 
+/**
+ * A container that runs once and exits: a store's init, which creates its cluster or ACL file and the users'
+ * credentials at first start (and does nothing when they exist). No network at all.
+ */
+export interface StackOneShot {
+  readonly name: string;
+  readonly image: string;
+  /** The arguments to its entry point: one JSON document saying what to create. */
+  readonly command: readonly string[];
+  readonly mounts: readonly VolumeMount[];
+  readonly user: string;
+  readonly readOnlyRootFilesystem: true;
+  readonly tmpfs: { readonly path: string; readonly options: string };
+  readonly capDrop: readonly string[];
+  readonly securityOpt: readonly string[];
+  readonly memoryMb: number;
+  readonly pidsLimit: number;
+}
+
 export interface Stack {
   readonly networks: readonly StackNetwork[];
   readonly volumes: readonly StackVolume[];
-  /** In start order: a service comes after everything it waits for. */
+  /** In start order: a service comes after everything it waits for (stores and one-shots come first). */
   readonly services: readonly StackService[];
+  /** The stores' instances (PostgreSQL, Redis): same hardening, no Node, no shell, data networks only. */
+  readonly stores: readonly StackService[];
+  readonly oneShots: readonly StackOneShot[];
 }
 
 export function imageOf(service: string, tag: string = DEFAULT_IMAGE_TAG): string {
@@ -164,16 +199,33 @@ export function workloadCallersOf(topology: Topology, callee: string): string[] 
 export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
   const issuer = issuerServiceOf(topology).name;
   for (const name of Object.keys(options.environment ?? {})) serviceNamed(topology, name);
-  const networks = networksOf(topology).map((network) => ({
-    name: network.name,
-    internal: network.internal,
-    members: network.members,
-  }));
+  const instances = options.embeddedState === true ? [] : storeInstancesOf(topology);
+  const networks = [
+    ...networksOf(topology).map((network) => ({
+      name: network.name,
+      internal: network.internal,
+      members: network.members,
+    })),
+    ...instances.map((instance) => ({
+      name: instance.network,
+      internal: true,
+      members: [instance.name, ...instance.users],
+    })),
+  ];
   const edgeNetwork = networks.find((network) => !network.internal);
   const hasWorkloadKey = (service: string): boolean =>
     topology.services.some((callee) => workloadCallersOf(topology, callee.name).includes(service));
 
-  const volumes: StackVolume[] = topology.services.flatMap((service) => [
+  const volumes: StackVolume[] = [
+    ...instances.flatMap((instance): StackVolume[] => [
+      { name: storeVolumeOf(instance), owner: instance.name, purpose: 'store' },
+      ...instance.users.map((user) => ({
+        name: credentialVolumeOf(user, instance),
+        owner: instance.name,
+        purpose: 'store-credential' as const,
+      })),
+    ]),
+    ...topology.services.flatMap((service) => [
     ...(profileOf(topology, service.name).persistsData
       ? [{ name: dataVolumeOf(service.name), owner: service.name, purpose: 'data' as const }]
       : []),
@@ -186,9 +238,11 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
           },
         ]
       : []),
-  ]);
+    ]),
+  ];
 
   const services = topology.services.map((service): StackService => {
+    const usedStores = instances.filter((instance) => instance.users.includes(service.name));
     const profile = profileOf(topology, service.name);
     const published = edgeNetwork?.members.includes(service.name) === true;
     const mounts: VolumeMount[] = [
@@ -209,6 +263,11 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
         target: `${WORKLOAD_KEYS_ROOT}/${caller}`,
         readOnly: true,
       })),
+      ...usedStores.map((instance) => ({
+        volume: credentialVolumeOf(service.name, instance),
+        target: `${CREDENTIALS_ROOT}/${instance.store}`,
+        readOnly: true,
+      })),
     ];
     return {
       name: service.name,
@@ -227,11 +286,21 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
         : undefined,
       environment: sortedRecord({
         ...environmentOf(topology, service.name, mounts, publicOriginOf(topology, options)),
+        ...Object.fromEntries(
+          usedStores.map((instance) => [
+            STORE_ENGINES[instance.engine].urlFileVariable,
+            `${CREDENTIALS_ROOT}/${instance.store}/${CREDENTIAL_FILE}`,
+          ]),
+        ),
         ...options.environment?.[service.name],
       }),
       passThroughEnvironment: service.name === issuer ? ISSUER_PASS_THROUGH_ENVIRONMENT : [],
       mounts,
-      dependsOnHealthy: waitsForOf(topology, service.name, issuer),
+      dependsOnHealthy: [
+        ...usedStores.map((instance) => instance.name),
+        ...waitsForOf(topology, service.name, issuer),
+      ],
+      dependsOnCompleted: [],
       user: CONTAINER_USER,
       readOnlyRootFilesystem: true,
       tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
@@ -244,7 +313,168 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
     };
   });
 
-  return { networks, volumes, services: inStartOrder(services) };
+  const stores = instances.map((instance) => storeServiceOf(instance, options.imageTag));
+  const ready = stores.map((store) => store.name);
+  return {
+    networks,
+    volumes,
+    services: inStartOrder(services, ready),
+    stores,
+    oneShots: instances.map((instance) => storeInitOf(instance, options.imageTag)),
+  };
+}
+
+/** Each store instance's own files live here, in its store and its init. */
+export const STORE_ROOT = '/store';
+/** A store user finds its credential for `<store>` at `<root>/<store>/url`; the init writes them under `<root>/<user>`. */
+export const CREDENTIALS_ROOT = '/credentials';
+/** The file in a credential volume: the whole connection URL (password included), mode 0400. */
+export const CREDENTIAL_FILE = 'url';
+/** The one image of every store's init (Node, and for PostgreSQL initdb with the shell it runs the backend with). */
+export const STORE_INIT_IMAGE = 'store-init';
+const STORE_INIT_SUFFIX = '-init';
+
+interface StoreEngineProfile {
+  readonly image: string;
+  /** The variable a user reads its connection URL's file from (service-kit's `<VARIABLE>_FILE`). */
+  readonly urlFileVariable: string;
+  /** Arguments to the image's entry point (postgres / redis-server). */
+  readonly command: (instance: StoreInstance) => string[];
+  /** Exec form, with the engine's own client; no shell and no Node in these images. */
+  readonly healthcheck: (instance: StoreInstance) => string[];
+  /** Whether the store writes its volume (PostgreSQL's cluster) or only reads it (Redis' ACL file). */
+  readonly writesVolume: boolean;
+  readonly memoryMb: number;
+  readonly pidsLimit: number;
+}
+
+/** Where the Debian packages and the official images alike put PostgreSQL 15's programs. */
+export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
+
+export const STORE_ENGINES: Readonly<Record<StoreInstance['engine'], StoreEngineProfile>> = {
+  postgresql: {
+    image: 'postgres',
+    urlFileVariable: 'AIRLOCK_DATABASE_URL_FILE',
+    // Everything else (listen address, no Unix socket, small buffers, who may log in) is in the cluster's
+    // postgresql.conf and pg_hba.conf, written by the init.
+    command: () => ['-D', `${STORE_ROOT}/pgdata`],
+    healthcheck: (instance) => [`${POSTGRES_BIN}/pg_isready`, '-q', '-h', '127.0.0.1', '-p', String(instance.port)],
+    writesVolume: true,
+    memoryMb: 128,
+    pidsLimit: 64,
+  },
+  redis: {
+    image: 'redis',
+    urlFileVariable: 'AIRLOCK_REDIS_URL_FILE',
+    // No persistence (limits and revocation messages are short-lived by design), so the root stays read-only and
+    // the volume holds the ACL file alone; a full Redis refuses writes, and its users then fail closed.
+    command: (instance) => [
+      '--port',
+      String(instance.port),
+      '--bind',
+      '0.0.0.0',
+      '--protected-mode',
+      'no',
+      '--aclfile',
+      `${STORE_ROOT}/users.acl`,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      TMPFS_PATH,
+      '--maxmemory',
+      '32mb',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
+    // Answers (NOAUTH) once it listens: the default user is off. redis-cli exits 1 when it cannot connect.
+    healthcheck: (instance) => ['/usr/local/bin/redis-cli', '-h', '127.0.0.1', '-p', String(instance.port), 'ping'],
+    writesVolume: false,
+    memoryMb: 64,
+    pidsLimit: 32,
+  },
+};
+
+export function storeVolumeOf(instance: StoreInstance): string {
+  return `${instance.name}-data`;
+}
+
+export function credentialVolumeOf(user: string, instance: StoreInstance): string {
+  return `${user}-${instance.store}-credential`;
+}
+
+export function storeInitNameOf(instance: StoreInstance): string {
+  return `${instance.name}${STORE_INIT_SUFFIX}`;
+}
+
+function storeServiceOf(instance: StoreInstance, tag?: string): StackService {
+  const engine = STORE_ENGINES[instance.engine];
+  return {
+    name: instance.name,
+    image: imageOf(engine.image, tag),
+    command: engine.command(instance),
+    port: instance.port,
+    networks: [instance.network],
+    publish: undefined,
+    environment: {},
+    passThroughEnvironment: [],
+    mounts: [{ volume: storeVolumeOf(instance), target: STORE_ROOT, readOnly: !engine.writesVolume }],
+    dependsOnHealthy: [],
+    dependsOnCompleted: [storeInitNameOf(instance)],
+    user: CONTAINER_USER,
+    readOnlyRootFilesystem: true,
+    tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
+    capDrop: CAP_DROP,
+    securityOpt: SECURITY_OPT,
+    memoryMb: engine.memoryMb,
+    pidsLimit: engine.pidsLimit,
+    logging: { driver: 'json-file', maxSize: LOG_MAX_SIZE, maxFiles: LOG_MAX_FILES },
+    healthcheck: { test: engine.healthcheck(instance), ...HEALTHCHECK_TIMING },
+  };
+}
+
+/** What a store's init is told: the instance, its users, and where it writes (infra/docker/store-init). */
+export interface StoreInitPlan {
+  readonly engine: StoreInstance['engine'];
+  readonly instance: string;
+  readonly port: number;
+  readonly users: readonly string[];
+  readonly storeDir: string;
+  readonly credentialsDir: string;
+  readonly credentialFile: string;
+}
+
+function storeInitOf(instance: StoreInstance, tag?: string): StackOneShot {
+  const plan: StoreInitPlan = {
+    engine: instance.engine,
+    instance: instance.name,
+    port: instance.port,
+    users: instance.users,
+    storeDir: STORE_ROOT,
+    credentialsDir: CREDENTIALS_ROOT,
+    credentialFile: CREDENTIAL_FILE,
+  };
+  return {
+    name: storeInitNameOf(instance),
+    image: imageOf(STORE_INIT_IMAGE, tag),
+    command: [JSON.stringify(plan)],
+    mounts: [
+      { volume: storeVolumeOf(instance), target: STORE_ROOT, readOnly: false },
+      ...instance.users.map((user) => ({
+        volume: credentialVolumeOf(user, instance),
+        target: `${CREDENTIALS_ROOT}/${user}`,
+        readOnly: false,
+      })),
+    ],
+    user: CONTAINER_USER,
+    readOnlyRootFilesystem: true,
+    tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
+    capDrop: CAP_DROP,
+    securityOpt: SECURITY_OPT,
+    memoryMb: 256,
+    pidsLimit: 64,
+  };
 }
 
 /** The public issuer: the gateway's published origin plus auth's edge prefix. */
@@ -323,12 +553,14 @@ export function healthcheckCommand(port: number, path: '/readyz' | '/healthz' = 
   ];
 }
 
-function inStartOrder(services: readonly StackService[]): StackService[] {
+function inStartOrder(services: readonly StackService[], ready: readonly string[]): StackService[] {
   const ordered: StackService[] = [];
   const pending = [...services];
   while (pending.length > 0) {
     const index = pending.findIndex((service) =>
-      service.dependsOnHealthy.every((dependency) => ordered.some((done) => done.name === dependency)),
+      service.dependsOnHealthy.every(
+        (dependency) => ready.includes(dependency) || ordered.some((done) => done.name === dependency),
+      ),
     );
     if (index === -1) throw new Error('the services wait for each other in a cycle');
     ordered.push(...pending.splice(index, 1));

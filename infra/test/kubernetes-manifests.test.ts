@@ -19,7 +19,7 @@ import { manifestProblemsOf } from '../src/kubernetes/validate-manifests.js';
 import { stackOf, WORKLOAD_KEYS_ROOT } from '../src/stack.js';
 import { baseObjects, deployments, objectsOfKind } from './kubernetes-support.js';
 
-const stack = stackOf(airlockTopology);
+const stack = stackOf(airlockTopology, { embeddedState: true });
 const RESTRICTED_VOLUME_TYPES = new Set([
   'configMap',
   'csi',

@@ -1,6 +1,13 @@
 // The compose file is the boundary as deployed: these tests hold it to the topology it is generated from.
 import { describe, expect, it } from '@jest/globals';
-import { airlockTopology, jwksProviderOf, networksOf, reachabilityOf } from '@airlock/topology';
+import {
+  airlockTopology,
+  jwksProviderOf,
+  networksOf,
+  reachabilityOf,
+  storeInstancesOf,
+  storeReachabilityOf,
+} from '@airlock/topology';
 import { parse } from 'yaml';
 import { renderCompose } from '../src/render-compose.js';
 import { DATA_ROOT, stackOf, WORKLOAD_KEYS_ROOT } from '../src/stack.js';
@@ -26,6 +33,7 @@ interface ComposeService {
   ports?: string[];
   environment: Record<string, string | null>;
   volumes?: ComposeVolumeMount[];
+  network_mode?: string;
   depends_on?: Record<string, { condition: string }>;
   healthcheck: { test: string[] };
   logging: { driver: string; options: Record<string, string> };
@@ -39,12 +47,20 @@ interface ComposeFile {
 
 const text = renderCompose(stackOf(airlockTopology));
 const compose = parse(text) as ComposeFile;
-const services = Object.entries(compose.services);
+const isService = (name: string): boolean => airlockTopology.services.some((service) => service.name === name);
+/** The topology's services; the stores and their inits have tests of their own below. */
+const services = Object.entries(compose.services).filter(([name]) => isService(name));
 const zoneNetworks = networksOf(airlockTopology);
+const instances = storeInstancesOf(airlockTopology);
+const storeNames = instances.map((instance) => instance.name);
+const dataNetworksOf = (name: string): string[] =>
+  instances.filter((instance) => instance.users.includes(name)).map((instance) => instance.network);
 
 describe('the generated compose file', () => {
   it('has one network per zone and per admission, every one but the edge internal', () => {
-    expect(Object.keys(compose.networks).sort()).toEqual(zoneNetworks.map((network) => network.name).sort());
+    expect(Object.keys(compose.networks).sort()).toEqual(
+      [...zoneNetworks.map((network) => network.name), ...instances.map((i) => i.network)].sort(),
+    );
     for (const network of zoneNetworks) {
       expect(compose.networks[network.name]).toEqual(
         network.name === 'edge' ? { driver: 'bridge' } : { driver: 'bridge', internal: true },
@@ -53,9 +69,12 @@ describe('the generated compose file', () => {
   });
 
   it('puts each service on exactly the networks networksOf gives it', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(airlockTopology.services.map((s) => s.name).sort());
+    expect(services.map(([name]) => name).sort()).toEqual(airlockTopology.services.map((s) => s.name).sort());
     for (const [name, service] of services) {
-      const expected = zoneNetworks.filter((network) => network.members.includes(name)).map((n) => n.name);
+      const expected = [
+        ...zoneNetworks.filter((network) => network.members.includes(name)).map((n) => n.name),
+        ...dataNetworksOf(name),
+      ];
       expect({ name, networks: [...service.networks].sort() }).toEqual({ name, networks: expected.sort() });
     }
   });
@@ -119,7 +138,8 @@ describe('the generated compose file', () => {
         name !== 'auth' && airlockTopology.calls.some((call) => call.from === name && call.to === 'auth');
       const keys = jwksProviderOf(airlockTopology, name)?.name;
       const waits = new Set([...(callsAuth ? ['auth'] : []), ...(keys === undefined ? [] : [keys])]);
-      expect({ name, dependsOn: service.depends_on }).toEqual({
+      const dependsOn = Object.entries(service.depends_on ?? {}).filter(([dep]) => !storeNames.includes(dep));
+      expect({ name, dependsOn: dependsOn.length === 0 ? undefined : Object.fromEntries(dependsOn) }).toEqual({
         name,
         dependsOn:
           waits.size === 0
@@ -139,6 +159,8 @@ describe('the generated compose file', () => {
     for (const [name, service] of services) {
       for (const mount of service.volumes ?? []) {
         expect(mount.type).toBe('volume');
+        // A store credential: read-only in its one user (the next test).
+        if (mount.source.endsWith('-credential')) continue;
         if (mount.read_only) {
           expect({ name, source: mount.source }).toEqual({
             name: 'auth',
@@ -151,8 +173,61 @@ describe('the generated compose file', () => {
       }
     }
     expect(
-      compose.services.auth?.volumes?.filter((mount) => mount.read_only).map((mount) => mount.source),
+      compose.services.auth?.volumes
+        ?.filter((mount) => mount.read_only && !mount.source.endsWith('-credential'))
+        .map((mount) => mount.source),
     ).toEqual(['gateway-workload-key', 'orders-workload-key', 'web-workload-key']);
+  });
+
+  it('gives each store user its own credential per store, read-only, and the file path in its environment', () => {
+    for (const [name, service] of services) {
+      const credentials = (service.volumes ?? []).filter((mount) => mount.source.endsWith('-credential'));
+      const stores = instances.filter((instance) => instance.users.includes(name));
+      expect(credentials.map((mount) => [mount.source, mount.target, mount.read_only])).toEqual(
+        stores.map((instance) => [`${name}-${instance.store}-credential`, `/credentials/${instance.store}`, true]),
+      );
+      const fileVariables = Object.keys(service.environment).filter((key) => key.endsWith('_URL_FILE'));
+      expect(fileVariables.length).toBe(stores.length);
+    }
+    // Each credential volume is read by one service and written by one init, nothing else.
+    for (const volume of Object.keys(compose.volumes).filter((v) => v.endsWith('-credential'))) {
+      const mounters = Object.entries(compose.services).filter(([, service]) =>
+        (service.volumes ?? []).some((mount) => mount.source === volume),
+      );
+      expect(mounters.map(([name]) => name).filter(isService)).toHaveLength(1);
+      expect(mounters).toHaveLength(2);
+    }
+  });
+
+  it('runs each store on its data network alone, hardened like the services, unpublished, after its init', () => {
+    for (const instance of instances) {
+      const store = compose.services[instance.name];
+      const init = compose.services[`${instance.name}-init`];
+      expect(store?.networks).toEqual([instance.network]);
+      expect(store?.ports).toBeUndefined();
+      expect(store?.user).toBe('65532:65532');
+      expect(store?.read_only).toBe(true);
+      expect(store?.cap_drop).toEqual(['ALL']);
+      expect(store?.security_opt).toEqual(['no-new-privileges:true']);
+      expect(store?.memswap_limit).toBe(store?.mem_limit);
+      expect(store?.healthcheck.test[0]).toBe('CMD');
+      expect(store?.depends_on).toEqual({
+        [`${instance.name}-init`]: { condition: 'service_completed_successfully' },
+      });
+      expect(compose.networks[instance.network]).toEqual({ driver: 'bridge', internal: true });
+      // The init has no network at all and the same hardening.
+      expect(init?.network_mode).toBe('none');
+      expect(init?.networks).toBeUndefined();
+      expect([init?.user, init?.read_only, init?.cap_drop]).toEqual(['65532:65532', true, ['ALL']]);
+    }
+    // Only the users of a store share its network: the reachability proof asserts the same on running containers.
+    for (const [name, service] of services) {
+      const stores = storeNames.filter((store) => compose.services[store]?.networks.some((n) => service.networks.includes(n)));
+      expect({ name, stores: stores.sort() }).toEqual({
+        name,
+        stores: [...(storeReachabilityOf(airlockTopology).get(name) ?? [])].sort(),
+      });
+    }
   });
 
   it('never mounts a data volume (where private keys live) into a second service', () => {

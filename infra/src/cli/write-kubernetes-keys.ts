@@ -10,7 +10,7 @@ import { stackOf } from '../stack.js';
 import { infraRoot } from './generated-files.js';
 
 const overlay = new URL(`${LOCAL_OVERLAY_DIR}/`, infraRoot);
-for (const service of workloadKeyHoldersOf(stackOf(airlockTopology))) {
+for (const service of workloadKeyHoldersOf(stackOf(airlockTopology, { embeddedState: true }))) {
   // The same function that gives a service its key at first start: same format, same 0600 private file.
   const { kid } = await ensureWorkloadKeyPair({
     dataDir: fileURLToPath(new URL(PRIVATE_KEYS_DIR, overlay)),

@@ -10,7 +10,7 @@ import { manifestProblemsOf } from '../kubernetes/validate-manifests.js';
 import { stackOf } from '../stack.js';
 import { exitIfStale, infraRoot, isCheck, writeOrCheck } from './generated-files.js';
 
-const files = kubernetesFilesOf(airlockTopology, stackOf(airlockTopology));
+const files = kubernetesFilesOf(airlockTopology, stackOf(airlockTopology, { embeddedState: true }));
 
 const problems = files
   .filter((file) => file.kind === 'manifests')

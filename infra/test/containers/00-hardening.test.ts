@@ -6,7 +6,7 @@ import { SELF_INSPECTION } from './support/in-container-scripts.js';
 import { markdownTable, recordFinding } from './support/proof-report.js';
 import { namingOf, suiteStackOf } from './support/stack-launcher.js';
 import { useStack } from './support/use-stack.js';
-import { nodeIn, serviceOf } from './support/stack-state.js';
+import { execIn, nodeIn } from './support/stack-state.js';
 
 interface SelfView {
   uid: number;
@@ -60,9 +60,14 @@ describe('hardening as deployed', () => {
   it('is what the topology says, container by container (docker inspect)', async () => {
     const client = await getContainerRuntimeClient();
     const spec = suiteStackOf(stack.get().publishedPort);
-    for (const service of spec.services) {
+    for (const service of [...spec.services, ...spec.stores]) {
+      const launched = stack.get().services[service.name] ?? stack.get().stores[service.name];
+      if (launched === undefined) {
+        failures.push(`${service.name}: not running`);
+        continue;
+      }
       const inspected = (await client.container.dockerode
-        .getContainer(serviceOf(stack.get(), service.name).containerId)
+        .getContainer(launched.containerId)
         .inspect()) as unknown as ContainerInspect;
       failures.push(...hardeningProblems(service, inspected, namingOf(stack.get())));
     }
@@ -114,6 +119,25 @@ describe('hardening as deployed', () => {
       expectation(view.tools.length === 0, `has ${view.tools.join(', ')}`);
     }
     failures.push(...problems);
+    expect(problems).toEqual([]);
+  });
+
+  it('gives the stores (PostgreSQL, Redis) no shell and no Node to run code with', async () => {
+    const problems: string[] = [];
+    for (const store of Object.values(stack.get().stores)) {
+      for (const command of [['/bin/sh', '-c', 'exit 0'], ['/bin/bash', '-c', 'exit 0'], ['/nodejs/bin/node', '-e', '']]) {
+        const program = command[0] ?? '';
+        // A missing program fails the exec itself or exits non-zero (126/127); only a present one exits 0.
+        const ran = await execIn(store, command, '/').then(
+          (result) => result.exitCode === 0,
+          () => false,
+        );
+        if (ran) problems.push(`${store.name}: has ${program}`);
+      }
+      rows.push([store.name, '65532:65532 (docker inspect)', '-', '-', '-', '-', '-', '-', 'no /bin/sh, bash or node']);
+    }
+    failures.push(...problems);
+    expect(Object.keys(stack.get().stores).length).toBeGreaterThan(0);
     expect(problems).toEqual([]);
   });
 });

@@ -1,15 +1,16 @@
-// Proof 1: from inside every container, which services answer a TCP connect, on every address they have. The
-// observed matrix must be exactly the one the topology derives: reachable where a zone is shared, nothing else,
-// and no container reaches the host through its networks' gateway addresses or the published port.
+// Proof 1: from inside every container, which services and stores answer a TCP connect, on every address they
+// have. The observed matrix must be exactly the one the topology derives: reachable where a zone or data network is
+// shared, nothing else, and no container reaches the host through its networks' gateway addresses or the published
+// port. The stores hold no Node, so they are probed as targets only; a store's network holds it and its users.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { airlockTopology, reachabilityOf } from '@airlock/topology';
+import { airlockTopology, reachabilityOf, storeReachabilityOf } from '@airlock/topology';
 import { TCP_PROBE } from './support/in-container-scripts.js';
 import { markdownTable, recordFinding } from './support/proof-report.js';
 import { useStack } from './support/use-stack.js';
 import { nodeIn } from './support/stack-state.js';
 
 interface Probe {
-  readonly kind: 'service' | 'host-gateway' | 'published';
+  readonly kind: 'service' | 'store' | 'host-gateway' | 'published';
   readonly target: string;
   readonly zone: string;
   readonly host: string;
@@ -22,7 +23,7 @@ const observedBySource = new Map<string, Probe[]>();
 const stack = useStack();
 
 beforeAll(async () => {
-  const { services, networks, publishedPort } = stack.get();
+  const { services, stores, networks, publishedPort } = stack.get();
   for (const source of Object.values(services)) {
     const targets: Probe[] = [];
     for (const target of Object.values(services)) {
@@ -31,8 +32,15 @@ beforeAll(async () => {
         targets.push({ kind: 'service', target: target.name, zone, host, port: target.port });
       }
     }
-    // The host, as each of the source's networks sees it: every service port and the published port.
-    const ports = [...new Set([...Object.values(services).map((service) => service.port), publishedPort])];
+    for (const store of Object.values(stores)) {
+      for (const [zone, host] of Object.entries(store.addresses)) {
+        targets.push({ kind: 'store', target: store.name, zone, host, port: store.port });
+      }
+    }
+    // The host, as each of the source's networks sees it: every service and store port and the published port.
+    const ports = [
+      ...new Set([...Object.values({ ...services, ...stores }).map((target) => target.port), publishedPort]),
+    ];
     for (const zone of Object.keys(source.addresses)) {
       const gateway = networks[zone]?.gateway ?? '';
       for (const port of ports)
@@ -48,13 +56,15 @@ afterAll(() => {
   if (launchError !== undefined) failures.push(`the stack did not start: ${launchError}`);
   const published = launchError === undefined ? String(stack.get().publishedPort) : '(none)';
   const names = airlockTopology.services.map((service) => service.name);
+  const storeNames = launchError === undefined ? Object.keys(stack.get().stores) : [];
   const expected = reachabilityOf(airlockTopology);
+  const expectedStores = storeReachabilityOf(airlockTopology);
   const cell = (from: string, to: string): string => {
     if (from === to) return '·';
     const open = (observedBySource.get(from) ?? []).some(
-      (p) => p.kind === 'service' && p.target === to && p.outcome === 'open',
+      (p) => p.kind !== 'host-gateway' && p.kind !== 'published' && p.target === to && p.outcome === 'open',
     );
-    const allowed = expected.get(from)?.has(to) === true;
+    const allowed = expected.get(from)?.has(to) === true || expectedStores.get(from)?.has(to) === true;
     return `${open ? 'reachable' : 'no'}${open === allowed ? '' : ' (UNEXPECTED)'}`;
   };
   const hostProbes = [...observedBySource.entries()].flatMap(([from, probes]) =>
@@ -66,17 +76,18 @@ afterAll(() => {
     id: 'reachability',
     claim:
       'A service can open a TCP connection to another exactly when the topology lets them share a zone network ' +
-      '(reachabilityOf); nothing reaches the host through a network’s gateway address or the published port.',
+      '(reachabilityOf), and a store exactly when it is on that store’s data network (storeReachabilityOf); nothing ' +
+      'reaches the host through a network’s gateway address or the published port.',
     method:
-      'From inside each container, a Node script connects (1 s timeout) to every other service’s port on each of ' +
-      'its addresses (one per network), to each of the source’s network gateways (the host) on every service ' +
+      'From inside each service container, a Node script connects (1 s timeout) to every other service’s and every ' +
+      'store’s port on each of its addresses (one per network), to each of the source’s network gateways (the host) on every service ' +
       `port and the published port ${published}, and to 127.0.0.1:${published}.`,
     observed: [
       'Observed (rows: from, columns: to; a mismatch with the topology would read UNEXPECTED):',
       '',
       markdownTable(
-        ['from \\ to', ...names],
-        names.map((from) => [from, ...names.map((to) => cell(from, to))]),
+        ['from \\ to', ...names, ...storeNames],
+        names.map((from) => [from, ...[...names, ...storeNames].map((to) => cell(from, to))]),
       ),
       '',
       'Per address (a service is reachable only on the address of a network it shares with the caller):',
@@ -85,7 +96,7 @@ afterAll(() => {
         ['from', 'to', 'address (zone)', 'outcome'],
         [...observedBySource.entries()].flatMap(([from, probes]) =>
           probes
-            .filter((p) => p.kind === 'service')
+            .filter((p) => p.kind === 'service' || p.kind === 'store')
             .map((p) => [from, p.target, `${p.host}:${p.port} (${p.zone})`, p.outcome ?? '?']),
         ),
       ),
@@ -120,11 +131,32 @@ describe('reachability matrix', () => {
     );
   });
 
+  it('reaches each store exactly as storeReachabilityOf(airlockTopology) says', () => {
+    const expected = storeReachabilityOf(airlockTopology);
+    const observed = Object.fromEntries(
+      [...observedBySource.entries()].map(([from, probes]) => [
+        from,
+        [
+          ...new Set(probes.filter((p) => p.kind === 'store' && p.outcome === 'open').map((p) => p.target)),
+        ].sort(),
+      ]),
+    );
+    const want = Object.fromEntries([...expected.entries()].map(([from, stores]) => [from, [...stores].sort()]));
+    for (const [from, stores] of Object.entries(want)) {
+      if (JSON.stringify(observed[from] ?? []) !== JSON.stringify(stores))
+        failures.push(`${from} reaches stores [${(observed[from] ?? []).join(', ')}], topology says [${stores.join(', ')}]`);
+    }
+    expect(Object.keys(stack.get().stores).sort()).toEqual(
+      [...new Set([...expected.values()].flatMap((stores) => [...stores]))].sort(),
+    );
+    expect(observed).toEqual(want);
+  });
+
   it('connects only on the networks the two services share', () => {
     const strays: string[] = [];
     for (const [from, probes] of observedBySource) {
       const sourceZones = Object.keys(stack.get().services[from]?.addresses ?? {});
-      for (const probe of probes.filter((p) => p.kind === 'service')) {
+      for (const probe of probes.filter((p) => p.kind === 'service' || p.kind === 'store')) {
         const shared = sourceZones.includes(probe.zone);
         if ((probe.outcome === 'open') !== shared) {
           strays.push(

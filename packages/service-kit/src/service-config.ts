@@ -34,6 +34,7 @@ import {
   type Env,
 } from './config.js';
 import type { LogLevel } from './logger.js';
+import { withSecretFiles } from './secret-files.js';
 
 /** `.data` at the repository root (this file is packages/service-kit/{src,dist}/service-config.*). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data', import.meta.url));
@@ -82,14 +83,15 @@ export interface ServiceConfigDefinition<Own extends z.ZodRawShape, Config> {
 /** The service's config, or throws ConfigError listing every bad variable. */
 export function parseServiceConfig<Own extends z.ZodRawShape, Config>(
   definition: ServiceConfigDefinition<Own, Config>,
-  env: Env,
+  givenEnv: Env,
 ): Config {
   const topology = definition.topology ?? airlockTopology;
   const issues: ConfigIssue[] = [];
+  const env = withSecretFiles(givenEnv, issues);
   const base = parseBase(topology, definition.service, env, issues);
   const own = z.object(definition.variables).safeParse(env);
   if (!own.success) issues.push(...own.error.issues.map((issue) => toConfigIssue(issue, env)));
-  if (base === undefined || !own.success) throw new ConfigError(issues);
+  if (base === undefined || !own.success || issues.length > 0) throw new ConfigError(issues);
   definition.refine?.(own.data, base, (variable, reason) => issues.push({ variable, reason }));
   if (issues.length > 0) throw new ConfigError(issues);
   return definition.build(base, own.data);

@@ -236,4 +236,28 @@ export const airlockTopology = defineTopology({
     // Everything no longer prefix takes: the web shop (the longest prefix wins, so /api and /auth stay as above).
     { prefix: '/', to: 'web', upstreamPrefix: '/', as: 'public' },
   ],
+  // In the container stack; locally every service keeps its embedded default (SQLite, in-memory limits) unless
+  // started with --shared-state (docs/adr/0007, 0008).
+  stores: [
+    {
+      name: 'postgres',
+      engine: 'postgresql',
+      port: 5432,
+      sharing: 'per-service',
+      usedBy: ['orders', 'payments', 'auth'],
+      purpose: 'The database of each service that keeps records its replicas share.',
+      holds:
+        'One service’s records (orders; charges and refunds; auth’s sessions, grants and hashed token ids) and that service’s role.',
+    },
+    {
+      name: 'redis',
+      engine: 'redis',
+      port: 6379,
+      sharing: 'shared',
+      usedBy: ['gateway', 'auth'],
+      purpose: 'Rate and login limits, revocation fan-out and negative results shared by all replicas.',
+      holds:
+        'Limit counters keyed by client address or token hash, hashes of revoked and inactive tokens; no token, no JWT.',
+    },
+  ],
 });

@@ -3,6 +3,7 @@
 import type { CallSpec, ServiceSpec, Topology, TopologySpec, ZoneSpec } from './model.js';
 import { edgeEntryAmong } from './lookup.js';
 import { admissionNetworkName } from './networks.js';
+import { storeInstancesOf } from './stores.js';
 import { TopologyError } from './topology-error.js';
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -23,7 +24,47 @@ export function defineTopology(spec: TopologySpec): Topology {
   checkSandboxIsolation(spec, zones, entry);
   for (const call of spec.calls) checkCall(call, zones, services, entry);
   checkEdgeRoutes(spec, services, entry);
-  return { ...spec, validated: true };
+  const topology: Topology = { ...spec, validated: true };
+  checkStores(topology, zones, services);
+  return topology;
+}
+
+const STORE_ENGINES: ReadonlySet<string> = new Set(['postgresql', 'redis']);
+
+/** Stores name real users, each once; their instances and data networks take no name a service or zone has. */
+function checkStores(
+  topology: Topology,
+  zones: Map<string, ZoneSpec>,
+  services: Map<string, ServiceSpec>,
+): void {
+  const stores = topology.stores ?? [];
+  const storeNames = new Set<string>();
+  for (const store of stores) {
+    checkName(store.name, 'store');
+    const problem =
+      storeNames.has(store.name)
+        ? 'is declared twice'
+        : !STORE_ENGINES.has(store.engine)
+          ? `has unknown engine "${store.engine}"`
+          : !Number.isInteger(store.port) || store.port < 1 || store.port > 65535
+            ? `has invalid port ${store.port}`
+            : store.usedBy.length === 0 || new Set(store.usedBy).size !== store.usedBy.length
+              ? 'must name each of its users once'
+              : store.usedBy.find((user) => !services.has(user)) !== undefined
+                ? 'names an unknown service as a user'
+                : undefined;
+    if (problem !== undefined) throw new TopologyError('store_invalid', `store "${store.name}" ${problem}`);
+    storeNames.add(store.name);
+  }
+  const taken = new Set([...services.keys(), ...zones.keys()]);
+  for (const instance of storeInstancesOf(topology)) {
+    for (const name of [instance.name, instance.network]) {
+      if (taken.has(name)) {
+        throw new TopologyError('store_invalid', `store instance or network "${name}" clashes with another name`);
+      }
+      taken.add(name);
+    }
+  }
 }
 
 function indexZones(zones: readonly ZoneSpec[]): Map<string, ZoneSpec> {
@@ -309,7 +350,7 @@ function isIsolating(zone: ZoneSpec | undefined): boolean {
   return zone?.kind === 'enclave' || zone?.kind === 'sandbox';
 }
 
-function checkName(name: string, what: 'zone' | 'service'): void {
+function checkName(name: string, what: 'zone' | 'service' | 'store'): void {
   if (!NAME_PATTERN.test(name)) {
     // Names become Docker network names and host names, so keep them to a safe alphabet.
     throw new TopologyError('invalid_name', `${what} name "${name}" must match ${NAME_PATTERN.source}`);

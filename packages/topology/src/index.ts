@@ -8,6 +8,8 @@ export type {
   OperationBindingSpec,
   RouteSpec,
   ServiceSpec,
+  StoreEngine,
+  StoreSpec,
   Topology,
   TopologySpec,
   ZoneKind,
@@ -18,6 +20,13 @@ export { defineTopology } from './define-topology.js';
 export { airlockTopology } from './airlock-topology.js';
 export { edgeFrontEndsOf, edgeService, serviceNamed, zonesJoinedBy } from './lookup.js';
 export { admissionNetworkName, networksOf, reachabilityOf, type NetworkSpec } from './networks.js';
+export {
+  DATA_NETWORK_PREFIX,
+  storeInstancesOf,
+  storeReachabilityOf,
+  storesOf,
+  type StoreInstance,
+} from './stores.js';
 export { allowedCallsTo, callersOfRoute, type AllowedCall } from './callers.js';
 export {
   AUTHORIZATION_DETAILS,

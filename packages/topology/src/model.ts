@@ -104,11 +104,37 @@ export interface EdgeRouteSpec {
   readonly as: Extract<CallPrincipal, 'user' | 'public'>;
 }
 
+/** The engines a store can run; each has its container image and its way of handing out credentials. */
+export type StoreEngine = 'postgresql' | 'redis';
+
+/**
+ * A data store that services keep state in (PostgreSQL, Redis). It calls nobody; it is reached only over data
+ * networks of its own, by the services that use it, each with credentials of its own.
+ */
+export interface StoreSpec {
+  readonly name: string;
+  readonly engine: StoreEngine;
+  /** The port it listens on in its container. */
+  readonly port: number;
+  /**
+   * `per-service`: each user gets an instance of its own (`<store>-<service>`), alone with it on a data network,
+   * so no service can even connect to another's database; `shared`: one instance on one network with all its
+   * users, for state they must share (one rate limit across replicas, revocation fan-out).
+   */
+  readonly sharing: 'per-service' | 'shared';
+  readonly usedBy: readonly string[];
+  readonly purpose: string;
+  /** What an attacker who controls an instance holds: the threat model's table of assets. */
+  readonly holds: string;
+}
+
 export interface TopologySpec {
   readonly zones: readonly ZoneSpec[];
   readonly services: readonly ServiceSpec[];
   readonly calls: readonly CallSpec[];
   readonly edgeRoutes: readonly EdgeRouteSpec[];
+  /** Data stores and who uses them; none: every service keeps its state embedded (SQLite, in memory). */
+  readonly stores?: readonly StoreSpec[];
 }
 
 /** A validated topology; only `defineTopology` makes one. */

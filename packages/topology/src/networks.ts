@@ -6,6 +6,7 @@
 // Networks are symmetric, so the precise boundary (which caller, which route) is the token layer's job.
 import { edgeFrontEndsOf, edgeService } from './lookup.js';
 import type { Topology } from './model.js';
+import { storeInstancesOf } from './stores.js';
 
 export interface NetworkSpec {
   /** The zone's name for its own network; `<zone>-<service>` for an admission. */
@@ -54,9 +55,15 @@ export function networksOf(topology: Topology): NetworkSpec[] {
   });
 }
 
-/** For each service, the services it can open a connection to: those that share one of its networks. */
+/**
+ * For each service, the services it can open a connection to: those that share one of its networks, a shared
+ * store's data network included (its users reach each other there too).
+ */
 export function reachabilityOf(topology: Topology): Map<string, Set<string>> {
-  const networks = networksOf(topology);
+  const networks = [
+    ...networksOf(topology),
+    ...storeInstancesOf(topology).map((instance) => ({ members: instance.users })),
+  ];
   return new Map(
     topology.services.map((service) => {
       const peers = new Set<string>();

@@ -21,7 +21,8 @@ export type TopologyErrorCode =
   | 'edge_route_invalid'
   | 'edge_route_without_call'
   | 'issuer_invalid'
-  | 'call_cycle';
+  | 'call_cycle'
+  | 'store_invalid';
 
 export class TopologyError extends Error {
   readonly code: TopologyErrorCode;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { airlockTopology } from '@airlock/topology';
 import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
-import { stackOf, type Stack, type StackService } from '../../../src/stack.js';
+import { stackOf, type Stack, type StackOneShot, type StackService } from '../../../src/stack.js';
 
 export const TEST_LABEL = 'airlock.test';
 export const RUN_LABEL = 'airlock.test.run';
@@ -49,6 +49,8 @@ export interface LaunchedStack {
   readonly demoPassword: string;
   readonly networks: Readonly<Record<string, LaunchedNetwork>>;
   readonly services: Readonly<Record<string, LaunchedService>>;
+  /** The stores' instances (PostgreSQL, Redis): no Node inside, so probes run from the services. */
+  readonly stores: Readonly<Record<string, LaunchedService>>;
   readonly volumes: readonly string[];
   /** Environment the suite gave services beyond the compose file's (short cache TTLs, higher rate limits). */
   readonly environmentOverrides: Readonly<Record<string, Readonly<Record<string, string>>>>;
@@ -216,12 +218,18 @@ export async function launchStack(): Promise<LaunchedStack> {
       await dockerode.createVolume({ Name: volumeName(volume.name), Labels: labels });
     }
 
+    // The stores' inits first (each creates its store's files and its users' credentials), then the stores.
+    await Promise.all(
+      stack.oneShots.map((oneShot) => runOneShot(dockerode, oneShot, `${prefix}-${oneShot.name}`, labels, volumeName)),
+    );
+    const stores: Record<string, LaunchedService> = {};
     const services: Record<string, LaunchedService> = {};
-    const pending = [...stack.services];
-    // In waves: a service starts once everything it waits for is healthy; each wave starts in parallel.
+    const pending = [...stack.stores, ...stack.services];
+    const isStore = (spec: StackService): boolean => stack.stores.includes(spec);
+    // In waves: a container starts once everything it waits for is healthy; each wave starts in parallel.
     while (pending.length > 0) {
       const wave = pending.filter((spec) =>
-        spec.dependsOnHealthy.every((dependency) => dependency in services),
+        spec.dependsOnHealthy.every((dependency) => dependency in services || dependency in stores),
       );
       if (wave.length === 0) throw new Error('services wait for each other in a cycle');
       await Promise.all(
@@ -250,7 +258,7 @@ export async function launchStack(): Promise<LaunchedStack> {
               inspected.NetworkSettings.Networks[networkName(zone)]?.IPAddress ?? '',
             ]),
           );
-          services[spec.name] = {
+          (isStore(spec) ? stores : services)[spec.name] = {
             name: spec.name,
             containerId: container.getId(),
             containerName,
@@ -269,12 +277,52 @@ export async function launchStack(): Promise<LaunchedStack> {
       demoPassword,
       networks,
       services,
+      stores,
       volumes: stack.volumes.map((volume) => volumeName(volume.name)),
       environmentOverrides: SUITE_ENVIRONMENT,
     };
   } catch (error) {
     await removeRun(runId);
     throw error;
+  }
+}
+
+/** Runs a store's init to completion, as compose does before the store; a non-zero exit fails the launch. */
+async function runOneShot(
+  dockerode: Dockerode,
+  oneShot: StackOneShot,
+  containerName: string,
+  labels: Record<string, string>,
+  volumeName: (volume: string) => string,
+): Promise<void> {
+  const container = await dockerode.createContainer({
+    name: containerName,
+    Image: oneShot.image,
+    Cmd: [...oneShot.command],
+    User: oneShot.user,
+    Labels: { ...labels, 'org.airlock.one-shot': oneShot.name },
+    HostConfig: {
+      NetworkMode: 'none',
+      ReadonlyRootfs: oneShot.readOnlyRootFilesystem,
+      CapDrop: [...oneShot.capDrop],
+      SecurityOpt: [...oneShot.securityOpt],
+      Memory: oneShot.memoryMb * MIB,
+      MemorySwap: oneShot.memoryMb * MIB,
+      PidsLimit: oneShot.pidsLimit,
+      Tmpfs: { [oneShot.tmpfs.path]: oneShot.tmpfs.options },
+      Mounts: oneShot.mounts.map((mount) => ({
+        Type: 'volume' as const,
+        Source: volumeName(mount.volume),
+        Target: mount.target,
+        ReadOnly: mount.readOnly,
+      })),
+    },
+  });
+  await container.start();
+  const { StatusCode: status } = (await container.wait()) as { StatusCode: number };
+  if (status !== 0) {
+    const logs = demultiplex(await container.logs({ stdout: true, stderr: true }));
+    throw new Error(`${containerName} exited ${status}\n--- its output ---\n${logs.split('\n').slice(-LOG_TAIL_LINES).join('\n')}`);
   }
 }
 
