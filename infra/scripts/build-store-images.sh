@@ -47,20 +47,23 @@ context_for() {
 # Copies files (keeping their absolute paths) and every library the loader resolves for them into a root fs.
 copy_with_libraries() {
   local rootfs="$1"; shift
-  local file
-  for file in "$@"; do
-    mkdir -p "$rootfs$(dirname "$file")"
-    cp -a "$file" "$rootfs$file"
-  done
-  local library
-  for library in $(for file in "$@"; do
-    if [ -f "$file" ] && [ -x "$file" ] || [[ "$file" == *.so* ]]; then
-      ldd "$file" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
-    fi
-  done | sort -u); do
-    mkdir -p "$rootfs$(dirname "$library")"
-    cp -L "$library" "$rootfs$library"
-  done
+  copy_tree "$rootfs" "$@"
+  copy_libraries_of "$rootfs" "$@"
+}
+
+# Only the libraries the loader resolves for these binaries.
+copy_libraries_of() {
+  local rootfs="$1"; shift
+  local libraries
+  mapfile -t libraries < <(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $1 !~ /:$/ { print $1 }' | sort -u)
+  copy_tree "$rootfs" -h "${libraries[@]}"
+}
+
+# Files or folders, at the same absolute paths under the root fs (tar keeps the parents; -h follows links).
+copy_tree() {
+  local rootfs="$1"; shift
+  mkdir -p "$rootfs"
+  tar -C / -cf - "${@#/}" | tar -C "$rootfs" -xf -
 }
 
 import_rootfs() {
@@ -84,21 +87,22 @@ if $local_base; then
   fi
   "$infra/scripts/build-base-image.sh" >/dev/null
   node_runtime="airlock/node-runtime:24"
-  mapfile -t pg_modules < <(find "$pg_lib/lib" -type f)
-  mapfile -t pg_share_files < <(find "$pg_share" /usr/share/zoneinfo -type f)
+  # Every module but LLVM's JIT (jit is off: it would add libLLVM, over 100 MB, to an image that needs none).
+  mapfile -t pg_modules < <(find "$pg_lib/lib" -type f -name '*.so' ! -name 'llvmjit*')
 
   # The server: postgres and pg_isready, its modules and shared data; no initdb, no shell.
   rootfs="$work/postgres"
   copy_with_libraries "$rootfs" "$pg_lib/bin/postgres" "$pg_lib/bin/pg_isready" "${pg_modules[@]}"
-  for file in "${pg_share_files[@]}"; do mkdir -p "$rootfs$(dirname "$file")"; cp -a "$file" "$rootfs$file"; done
+  copy_tree "$rootfs" "$pg_share" /usr/share/zoneinfo
   import_rootfs "$rootfs" "airlock/postgres-rootfs:$TAG"
   postgres_base="airlock/postgres-rootfs:$TAG"
 
   # The init's tools: every PostgreSQL program, and dash as /bin/sh (initdb runs its bootstrap backend with popen).
   rootfs="$work/postgres-tools"
-  mapfile -t pg_programs < <(find "$pg_lib/bin" -type f)
-  copy_with_libraries "$rootfs" "${pg_programs[@]}" "${pg_modules[@]}" "$(readlink -f /bin/sh)"
-  for file in "${pg_share_files[@]}"; do mkdir -p "$rootfs$(dirname "$file")"; cp -a "$file" "$rootfs$file"; done
+  copy_with_libraries "$rootfs" "$pg_lib/bin/initdb" "$pg_lib/bin/postgres" "${pg_modules[@]}" "$(readlink -f /bin/sh)"
+  copy_tree "$rootfs" "$pg_share" /usr/share/zoneinfo
+  # Node comes from the runtime image (store-init.Dockerfile); the libraries it links come from here.
+  copy_libraries_of "$rootfs" "$(readlink -f "$(command -v node)")"
   mkdir -p "$rootfs/bin"
   cp "$(readlink -f /bin/sh)" "$rootfs/bin/sh"
   import_rootfs "$rootfs" "airlock/postgres-tools:$TAG"

@@ -21,10 +21,12 @@ fi
 if [ -n "${AIRLOCK_NODE_RUNTIME_IMAGE:-}" ]; then
   bash scripts/ensure-docker.sh --no-tcpdump
   bash scripts/build-images.sh --no-compile
+  bash scripts/build-store-images.sh
   bash scripts/build-capture-image.sh
 else
   bash scripts/ensure-docker.sh
   bash scripts/build-images.sh --local-base --no-compile
+  bash scripts/build-store-images.sh --local-base
   bash scripts/build-capture-image.sh --local-base
 fi
 export TESTCONTAINERS_RYUK_DISABLED=true

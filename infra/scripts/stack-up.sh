@@ -26,7 +26,12 @@ missing=false
 while IFS= read -r service; do
   docker image inspect "airlock/$service:dev" >/dev/null 2>&1 || missing=true
 done < <(node "$root/infra/dist/cli/image-plan.js")
+store_missing=false
+while IFS= read -r image; do
+  docker image inspect "airlock/$image:dev" >/dev/null 2>&1 || store_missing=true
+done < <(node "$root/infra/dist/cli/image-plan.js" --store-images)
 if [ "${1:-}" = "--build" ] || $missing; then "$scripts/build-images.sh" "${base_option[@]}"; fi
+if [ "${1:-}" = "--build" ] || $store_missing; then "$scripts/build-store-images.sh" "${base_option[@]}"; fi
 
 compose up -d
 
@@ -34,6 +39,8 @@ deadline=$((SECONDS + HEALTHY_TIMEOUT_SECONDS))
 while :; do
   unhealthy=()
   for id in $(compose ps -q); do
+    # A store's init has run and exited (compose up fails when one does not exit 0): nothing to wait for.
+    [ -n "$(docker inspect --format '{{index .Config.Labels "org.airlock.one-shot"}}' "$id")" ] && continue
     status="$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$id")"
     [ "$status" = "healthy" ] || unhealthy+=("$(docker inspect --format '{{index .Config.Labels "com.docker.compose.service"}}' "$id"):$status")
   done

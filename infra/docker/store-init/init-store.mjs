@@ -98,6 +98,7 @@ function initPostgres() {
       "unix_socket_directories = ''",
       'max_connections = 40',
       'shared_buffers = 16MB',
+      'jit = off',
       "password_encryption = 'scram-sha-256'",
       'log_connections = on',
       "timezone = 'UTC'",

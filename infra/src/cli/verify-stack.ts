@@ -22,7 +22,7 @@ const byService = new Map(
 );
 
 const problems: string[] = [];
-for (const service of stack.services) {
+for (const service of [...stack.stores, ...stack.services]) {
   const container = byService.get(service.name);
   if (container === undefined) {
     problems.push(`${service.name}: no running container in project ${project}`);
@@ -51,7 +51,7 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(
-  `verify-stack: ${stack.services.length} containers and ${stack.networks.length} networks are as the topology says ` +
+  `verify-stack: ${stack.stores.length + stack.services.length} containers and ${stack.networks.length} networks are as the topology says ` +
     '(users, read-only roots, capabilities, limits, networks, ports, mounts)',
 );
 

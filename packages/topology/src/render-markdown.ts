@@ -2,6 +2,7 @@
 // docs/architecture.md embeds this output between markers; CI fails when the two drift apart.
 import type { CallPrincipal, Topology } from './model.js';
 import { networksOf } from './networks.js';
+import { storeInstancesOf } from './stores.js';
 
 export function renderTopologyMarkdown(topology: Topology): string {
   return [
@@ -12,6 +13,7 @@ export function renderTopologyMarkdown(topology: Topology): string {
     renderNetworkTable(topology),
     '',
     renderCallTable(topology),
+    ...(storeInstancesOf(topology).length === 0 ? [] : ['', renderStoreTable(topology)]),
   ].join('\n');
 }
 
@@ -36,7 +38,29 @@ export function renderMermaid(topology: Topology): string {
     const arrow = principals.every((principal) => principal === 'public') ? '-.->' : '-->';
     lines.push(`  ${nodeId(from)} ${arrow}|"${principals.join(', ')}"| ${nodeId(to)}`);
   }
+  // The stores in the container stack: each instance on a data network of its own with its users.
+  const instances = storeInstancesOf(topology);
+  if (instances.length > 0) {
+    lines.push('  subgraph stores["data stores (container stack)"]');
+    for (const instance of instances)
+      lines.push(`    ${nodeId(instance.name)}[("${instance.name} :${instance.port}")]`);
+    lines.push('  end');
+    for (const instance of instances)
+      for (const user of instance.users) lines.push(`  ${nodeId(user)} ==> ${nodeId(instance.name)}`);
+  }
   return lines.join('\n');
+}
+
+function renderStoreTable(topology: Topology): string {
+  const rows = storeInstancesOf(topology).map(
+    (instance) =>
+      `| ${instance.name} | ${instance.engine} | ${instance.network} | ${instance.users.join(', ')} |`,
+  );
+  return [
+    '| store instance | engine | data network (internal) | users, each with its own credential |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 function renderNetworkTable(topology: Topology): string {
