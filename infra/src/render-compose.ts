@@ -30,9 +30,15 @@ const HEADER = [
 export function renderCompose(stack: Stack): string {
   const compose = {
     version: COMPOSE_FILE_VERSION,
-    services: Object.fromEntries([
-      ...stack.oneShots.map((oneShot) => [oneShot.name, composeOneShotOf(oneShot)]),
-      ...[...stack.stores, ...stack.services].map((service) => [service.name, composeServiceOf(service)]),
+    services: Object.fromEntries<Record<string, unknown>>([
+      ...stack.oneShots.map((oneShot): [string, Record<string, unknown>] => [
+        oneShot.name,
+        composeOneShotOf(oneShot),
+      ]),
+      ...[...stack.stores, ...stack.services].map((service): [string, Record<string, unknown>] => [
+        service.name,
+        composeServiceOf(service),
+      ]),
     ]),
     networks: Object.fromEntries(
       stack.networks.map((network) => [

@@ -226,18 +226,18 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
       })),
     ]),
     ...topology.services.flatMap((service) => [
-    ...(profileOf(topology, service.name).persistsData
-      ? [{ name: dataVolumeOf(service.name), owner: service.name, purpose: 'data' as const }]
-      : []),
-    ...(hasWorkloadKey(service.name)
-      ? [
-          {
-            name: workloadKeyVolumeOf(service.name),
-            owner: service.name,
-            purpose: 'workload-public-key' as const,
-          },
-        ]
-      : []),
+      ...(profileOf(topology, service.name).persistsData
+        ? [{ name: dataVolumeOf(service.name), owner: service.name, purpose: 'data' as const }]
+        : []),
+      ...(hasWorkloadKey(service.name)
+        ? [
+            {
+              name: workloadKeyVolumeOf(service.name),
+              owner: service.name,
+              purpose: 'workload-public-key' as const,
+            },
+          ]
+        : []),
     ]),
   ];
 
@@ -358,7 +358,14 @@ export const STORE_ENGINES: Readonly<Record<StoreInstance['engine'], StoreEngine
     // Everything else (listen address, no Unix socket, small buffers, who may log in) is in the cluster's
     // postgresql.conf and pg_hba.conf, written by the init.
     command: () => ['-D', `${STORE_ROOT}/pgdata`],
-    healthcheck: (instance) => [`${POSTGRES_BIN}/pg_isready`, '-q', '-h', '127.0.0.1', '-p', String(instance.port)],
+    healthcheck: (instance) => [
+      `${POSTGRES_BIN}/pg_isready`,
+      '-q',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(instance.port),
+    ],
     writesVolume: true,
     memoryMb: 128,
     pidsLimit: 64,
@@ -389,7 +396,14 @@ export const STORE_ENGINES: Readonly<Record<StoreInstance['engine'], StoreEngine
       'noeviction',
     ],
     // Answers (NOAUTH) once it listens: the default user is off. redis-cli exits 1 when it cannot connect.
-    healthcheck: (instance) => ['/usr/local/bin/redis-cli', '-h', '127.0.0.1', '-p', String(instance.port), 'ping'],
+    healthcheck: (instance) => [
+      '/usr/local/bin/redis-cli',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(instance.port),
+      'ping',
+    ],
     writesVolume: false,
     memoryMb: 64,
     pidsLimit: 32,

@@ -47,7 +47,8 @@ interface ComposeFile {
 
 const text = renderCompose(stackOf(airlockTopology));
 const compose = parse(text) as ComposeFile;
-const isService = (name: string): boolean => airlockTopology.services.some((service) => service.name === name);
+const isService = (name: string): boolean =>
+  airlockTopology.services.some((service) => service.name === name);
 /** The topology's services; the stores and their inits have tests of their own below. */
 const services = Object.entries(compose.services).filter(([name]) => isService(name));
 const zoneNetworks = networksOf(airlockTopology);
@@ -139,13 +140,15 @@ describe('the generated compose file', () => {
       const keys = jwksProviderOf(airlockTopology, name)?.name;
       const waits = new Set([...(callsAuth ? ['auth'] : []), ...(keys === undefined ? [] : [keys])]);
       const dependsOn = Object.entries(service.depends_on ?? {}).filter(([dep]) => !storeNames.includes(dep));
-      expect({ name, dependsOn: dependsOn.length === 0 ? undefined : Object.fromEntries(dependsOn) }).toEqual({
-        name,
-        dependsOn:
-          waits.size === 0
-            ? undefined
-            : Object.fromEntries([...waits].map((wait) => [wait, { condition: 'service_healthy' }])),
-      });
+      expect({ name, dependsOn: dependsOn.length === 0 ? undefined : Object.fromEntries(dependsOn) }).toEqual(
+        {
+          name,
+          dependsOn:
+            waits.size === 0
+              ? undefined
+              : Object.fromEntries([...waits].map((wait) => [wait, { condition: 'service_healthy' }])),
+        },
+      );
     }
   });
 
@@ -184,7 +187,11 @@ describe('the generated compose file', () => {
       const credentials = (service.volumes ?? []).filter((mount) => mount.source.endsWith('-credential'));
       const stores = instances.filter((instance) => instance.users.includes(name));
       expect(credentials.map((mount) => [mount.source, mount.target, mount.read_only])).toEqual(
-        stores.map((instance) => [`${name}-${instance.store}-credential`, `/credentials/${instance.store}`, true]),
+        stores.map((instance) => [
+          `${name}-${instance.store}-credential`,
+          `/credentials/${instance.store}`,
+          true,
+        ]),
       );
       const fileVariables = Object.keys(service.environment).filter((key) => key.endsWith('_URL_FILE'));
       expect(fileVariables.length).toBe(stores.length);
@@ -222,7 +229,9 @@ describe('the generated compose file', () => {
     }
     // Only the users of a store share its network: the reachability proof asserts the same on running containers.
     for (const [name, service] of services) {
-      const stores = storeNames.filter((store) => compose.services[store]?.networks.some((n) => service.networks.includes(n)));
+      const stores = storeNames.filter((store) =>
+        compose.services[store]?.networks.some((n) => service.networks.includes(n)),
+      );
       expect({ name, stores: stores.sort() }).toEqual({
         name,
         stores: [...(storeReachabilityOf(airlockTopology).get(name) ?? [])].sort(),

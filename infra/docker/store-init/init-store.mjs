@@ -23,7 +23,9 @@ if (existsSync(marker) && plan.users.every((user) => existsSync(credentialOf(use
 }
 if (existsSync(marker)) {
   // A credential volume was removed but the store kept its data: refuse rather than hand out new secrets silently.
-  console.error(`store-init ${plan.instance}: a credential is missing; remove the store's volumes to start over`);
+  console.error(
+    `store-init ${plan.instance}: a credential is missing; remove the store's volumes to start over`,
+  );
   process.exit(1);
 }
 
@@ -34,7 +36,8 @@ else {
   console.error(`store-init: unknown engine ${String(plan.engine)}`);
   process.exit(1);
 }
-for (const [user, url] of Object.entries(urls())) writeFileSync(credentialOf(user), `${url}\n`, { mode: 0o400 });
+for (const [user, url] of Object.entries(urls()))
+  writeFileSync(credentialOf(user), `${url}\n`, { mode: 0o400 });
 writeFileSync(marker, `${new Date().toISOString()}\n`, { mode: 0o600 });
 log(`initialised for ${plan.users.join(', ')}`);
 
@@ -57,7 +60,17 @@ function initPostgres() {
   writeFileSync(pwfile, superuserSecret, { mode: 0o600 });
   execFileSync(
     `${POSTGRES_BIN}/initdb`,
-    ['-D', pgdata, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C', '--no-instructions'],
+    [
+      '-D',
+      pgdata,
+      '-U',
+      'postgres',
+      `--pwfile=${pwfile}`,
+      '--auth=scram-sha-256',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-instructions',
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'], env: { TZ: 'UTC', PATH: POSTGRES_BIN } },
   );
   rmSync(pwfile);
@@ -84,8 +97,11 @@ function initPostgres() {
   // Each role to its own database, from its data network only, with SCRAM; nobody else, the superuser included.
   writeFileSync(
     `${pgdata}/pg_hba.conf`,
-    ['# Written by the store init: one role, one database, its data network, SCRAM; nothing else.',
-      ...plan.users.map((user) => `host "${user}" "${user}" samenet scram-sha-256`), ''].join('\n'),
+    [
+      '# Written by the store init: one role, one database, its data network, SCRAM; nothing else.',
+      ...plan.users.map((user) => `host "${user}" "${user}" samenet scram-sha-256`),
+      '',
+    ].join('\n'),
     { mode: 0o600 },
   );
   appendFileSync(

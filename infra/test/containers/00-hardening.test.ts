@@ -125,7 +125,11 @@ describe('hardening as deployed', () => {
   it('gives the stores (PostgreSQL, Redis) no shell and no Node to run code with', async () => {
     const problems: string[] = [];
     for (const store of Object.values(stack.get().stores)) {
-      for (const command of [['/bin/sh', '-c', 'exit 0'], ['/bin/bash', '-c', 'exit 0'], ['/nodejs/bin/node', '-e', '']]) {
+      for (const command of [
+        ['/bin/sh', '-c', 'exit 0'],
+        ['/bin/bash', '-c', 'exit 0'],
+        ['/nodejs/bin/node', '-e', ''],
+      ]) {
         const program = command[0] ?? '';
         // A missing program fails the exec itself or exits non-zero (126/127); only a present one exits 0.
         const ran = await execIn(store, command, '/').then(
@@ -134,7 +138,17 @@ describe('hardening as deployed', () => {
         );
         if (ran) problems.push(`${store.name}: has ${program}`);
       }
-      rows.push([store.name, '65532:65532 (docker inspect)', '-', '-', '-', '-', '-', '-', 'no /bin/sh, bash or node']);
+      rows.push([
+        store.name,
+        '65532:65532 (docker inspect)',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        'no /bin/sh, bash or node',
+      ]);
     }
     failures.push(...problems);
     expect(Object.keys(stack.get().stores).length).toBeGreaterThan(0);

@@ -141,10 +141,14 @@ describe('reachability matrix', () => {
         ].sort(),
       ]),
     );
-    const want = Object.fromEntries([...expected.entries()].map(([from, stores]) => [from, [...stores].sort()]));
+    const want = Object.fromEntries(
+      [...expected.entries()].map(([from, stores]) => [from, [...stores].sort()]),
+    );
     for (const [from, stores] of Object.entries(want)) {
       if (JSON.stringify(observed[from] ?? []) !== JSON.stringify(stores))
-        failures.push(`${from} reaches stores [${(observed[from] ?? []).join(', ')}], topology says [${stores.join(', ')}]`);
+        failures.push(
+          `${from} reaches stores [${(observed[from] ?? []).join(', ')}], topology says [${stores.join(', ')}]`,
+        );
     }
     expect(Object.keys(stack.get().stores).sort()).toEqual(
       [...new Set([...expected.values()].flatMap((stores) => [...stores]))].sort(),

@@ -41,18 +41,17 @@ function checkStores(
   const storeNames = new Set<string>();
   for (const store of stores) {
     checkName(store.name, 'store');
-    const problem =
-      storeNames.has(store.name)
-        ? 'is declared twice'
-        : !STORE_ENGINES.has(store.engine)
-          ? `has unknown engine "${store.engine}"`
-          : !Number.isInteger(store.port) || store.port < 1 || store.port > 65535
-            ? `has invalid port ${store.port}`
-            : store.usedBy.length === 0 || new Set(store.usedBy).size !== store.usedBy.length
-              ? 'must name each of its users once'
-              : store.usedBy.find((user) => !services.has(user)) !== undefined
-                ? 'names an unknown service as a user'
-                : undefined;
+    const problem = storeNames.has(store.name)
+      ? 'is declared twice'
+      : !STORE_ENGINES.has(store.engine)
+        ? `has unknown engine "${store.engine}"`
+        : !Number.isInteger(store.port) || store.port < 1 || store.port > 65535
+          ? `has invalid port ${store.port}`
+          : store.usedBy.length === 0 || new Set(store.usedBy).size !== store.usedBy.length
+            ? 'must name each of its users once'
+            : store.usedBy.find((user) => !services.has(user)) !== undefined
+              ? 'names an unknown service as a user'
+              : undefined;
     if (problem !== undefined) throw new TopologyError('store_invalid', `store "${store.name}" ${problem}`);
     storeNames.add(store.name);
   }
@@ -60,7 +59,10 @@ function checkStores(
   for (const instance of storeInstancesOf(topology)) {
     for (const name of [instance.name, instance.network]) {
       if (taken.has(name)) {
-        throw new TopologyError('store_invalid', `store instance or network "${name}" clashes with another name`);
+        throw new TopologyError(
+          'store_invalid',
+          `store instance or network "${name}" clashes with another name`,
+        );
       }
       taken.add(name);
     }

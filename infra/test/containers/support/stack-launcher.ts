@@ -220,7 +220,9 @@ export async function launchStack(): Promise<LaunchedStack> {
 
     // The stores' inits first (each creates its store's files and its users' credentials), then the stores.
     await Promise.all(
-      stack.oneShots.map((oneShot) => runOneShot(dockerode, oneShot, `${prefix}-${oneShot.name}`, labels, volumeName)),
+      stack.oneShots.map((oneShot) =>
+        runOneShot(dockerode, oneShot, `${prefix}-${oneShot.name}`, labels, volumeName),
+      ),
     );
     const stores: Record<string, LaunchedService> = {};
     const services: Record<string, LaunchedService> = {};
@@ -322,7 +324,9 @@ async function runOneShot(
   const { StatusCode: status } = (await container.wait()) as { StatusCode: number };
   if (status !== 0) {
     const logs = demultiplex(await container.logs({ stdout: true, stderr: true }));
-    throw new Error(`${containerName} exited ${status}\n--- its output ---\n${logs.split('\n').slice(-LOG_TAIL_LINES).join('\n')}`);
+    throw new Error(
+      `${containerName} exited ${status}\n--- its output ---\n${logs.split('\n').slice(-LOG_TAIL_LINES).join('\n')}`,
+    );
   }
 }
 
