@@ -105,7 +105,18 @@ export interface Healthcheck {
   readonly startPeriodSeconds: number;
 }
 
-export interface StackService {
+/** What every container of the stack gets, services, stores and one-shots alike (hardening.ts). */
+export interface ContainerHardening {
+  readonly user: string;
+  readonly readOnlyRootFilesystem: true;
+  readonly tmpfs: { readonly path: string; readonly options: string };
+  readonly capDrop: readonly string[];
+  readonly securityOpt: readonly string[];
+  readonly memoryMb: number;
+  readonly pidsLimit: number;
+}
+
+export interface StackService extends ContainerHardening {
   readonly name: string;
   readonly image: string;
   /** The arguments to the image's Node entry point: the topology's Node flags, then the service's entry. */
@@ -121,13 +132,6 @@ export interface StackService {
   readonly dependsOnHealthy: readonly string[];
   /** One-shot containers that must have exited 0 first (a store's init). */
   readonly dependsOnCompleted: readonly string[];
-  readonly user: string;
-  readonly readOnlyRootFilesystem: true;
-  readonly tmpfs: { readonly path: string; readonly options: string };
-  readonly capDrop: readonly string[];
-  readonly securityOpt: readonly string[];
-  readonly memoryMb: number;
-  readonly pidsLimit: number;
   readonly logging: { readonly driver: 'json-file'; readonly maxSize: string; readonly maxFiles: string };
   readonly healthcheck: Healthcheck;
 }
@@ -136,19 +140,12 @@ export interface StackService {
  * A container that runs once and exits: a store's init, which creates its cluster or ACL file and the users'
  * credentials at first start (and does nothing when they exist). No network at all.
  */
-export interface StackOneShot {
+export interface StackOneShot extends ContainerHardening {
   readonly name: string;
   readonly image: string;
   /** The arguments to its entry point: one JSON document saying what to create. */
   readonly command: readonly string[];
   readonly mounts: readonly VolumeMount[];
-  readonly user: string;
-  readonly readOnlyRootFilesystem: true;
-  readonly tmpfs: { readonly path: string; readonly options: string };
-  readonly capDrop: readonly string[];
-  readonly securityOpt: readonly string[];
-  readonly memoryMb: number;
-  readonly pidsLimit: number;
 }
 
 export interface Stack {
@@ -301,11 +298,7 @@ export function stackOf(topology: Topology, options: StackOptions = {}): Stack {
         ...waitsForOf(topology, service.name, issuer),
       ],
       dependsOnCompleted: [],
-      user: CONTAINER_USER,
-      readOnlyRootFilesystem: true,
-      tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
-      capDrop: CAP_DROP,
-      securityOpt: SECURITY_OPT,
+      ...hardeningOf(),
       memoryMb: profile.memoryMb,
       pidsLimit: profile.pidsLimit,
       logging: { driver: 'json-file', maxSize: LOG_MAX_SIZE, maxFiles: LOG_MAX_FILES },
@@ -410,6 +403,16 @@ export const STORE_ENGINES: Readonly<Record<StoreInstance['engine'], StoreEngine
   },
 };
 
+function hardeningOf(): Omit<ContainerHardening, 'memoryMb' | 'pidsLimit'> {
+  return {
+    user: CONTAINER_USER,
+    readOnlyRootFilesystem: true,
+    tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
+    capDrop: CAP_DROP,
+    securityOpt: SECURITY_OPT,
+  };
+}
+
 export function storeVolumeOf(instance: StoreInstance): string {
   return `${instance.name}-data`;
 }
@@ -436,11 +439,7 @@ function storeServiceOf(instance: StoreInstance, tag?: string): StackService {
     mounts: [{ volume: storeVolumeOf(instance), target: STORE_ROOT, readOnly: !engine.writesVolume }],
     dependsOnHealthy: [],
     dependsOnCompleted: [storeInitNameOf(instance)],
-    user: CONTAINER_USER,
-    readOnlyRootFilesystem: true,
-    tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
-    capDrop: CAP_DROP,
-    securityOpt: SECURITY_OPT,
+    ...hardeningOf(),
     memoryMb: engine.memoryMb,
     pidsLimit: engine.pidsLimit,
     logging: { driver: 'json-file', maxSize: LOG_MAX_SIZE, maxFiles: LOG_MAX_FILES },
@@ -481,11 +480,7 @@ function storeInitOf(instance: StoreInstance, tag?: string): StackOneShot {
         readOnly: false,
       })),
     ],
-    user: CONTAINER_USER,
-    readOnlyRootFilesystem: true,
-    tmpfs: { path: TMPFS_PATH, options: TMPFS_OPTIONS },
-    capDrop: CAP_DROP,
-    securityOpt: SECURITY_OPT,
+    ...hardeningOf(),
     memoryMb: 256,
     pidsLimit: 64,
   };
