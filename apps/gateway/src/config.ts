@@ -1,9 +1,9 @@
 // The gateway's configuration: the environment, parsed once at start-up with a schema. Ports and the auth path
 // come from the topology; defaults are named constants; risky switches (CORS) are off unless set.
 import { airlockTopology, edgeService } from '@airlock/topology';
-import { commaListSchema, integerSchema, parseServiceConfig, type Env } from '@airlock/service-kit';
+import { commaListSchema, integerSchema, parseServiceConfig, type Env } from '@airlock/service-kit/core';
 import { isRedisUrl } from '@airlock/shared-state/connection';
-import type { logLevelSchema } from '@airlock/service-kit';
+import type { logLevelSchema } from '@airlock/service-kit/core';
 import { z } from 'zod';
 import { CLIENT_ADDRESS_MODES, isAddressOrCidr, type ClientAddressOptions } from './edge/client-address.js';
 import { MAX_AUTH_TIMEOUT_MS } from './phantom/resolve-token.js';

@@ -2,7 +2,7 @@
 // per-token rate limit, then the phantom-token translation: a cached result synchronously, or one exchange at
 // auth per key (single flight). Auth unreachable or answering nonsense is a 503: fail closed.
 import type { Socket } from 'node:net';
-import type { Logger } from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit/core';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config.js';
 import { RateLimiter, type RateDecision, type RateLimitStore } from '../edge/rate-limit.js';
