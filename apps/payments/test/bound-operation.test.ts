@@ -119,7 +119,11 @@ describe('POST /refunds with a token bound to one refund', () => {
   const refundOf = (amount: number, id = chargeId) =>
     harness.boundTo(
       admin,
-      operationOfBody('/refunds', { chargeId: id, amount }, { refundable: 0, currency: 'EUR' }),
+      operationOfBody(
+        '/refunds',
+        { chargeId: id, amount },
+        { refundable: 0, currency: 'EUR', orderId: String(orderA['orderId']) },
+      ),
     );
 
   it('refuses another amount, another charge, or the rest when the token names a part (operation_mismatch)', async () => {

@@ -109,6 +109,8 @@ export async function startStubAuth(): Promise<StubAuth> {
       iat: now,
       exp: now + state.jwtLifetimeSeconds,
       jti: `jti-${exchanges}`,
+      // Like auth: a user's intent asked for is carried as it was asked (the gateway checks it came back).
+      ...intentOf(form.get('authorization_details')),
     };
     const answer = (accessToken: string): void => {
       json(res, 200, {
@@ -224,4 +226,8 @@ export async function startStubAuth(): Promise<StubAuth> {
     jwks: { keys: [publicJwk] },
     close: () => server.close(),
   };
+}
+
+function intentOf(raw: string | null): Record<string, unknown> {
+  return raw === null ? {} : { authorization_details: JSON.parse(raw) as unknown };
 }
