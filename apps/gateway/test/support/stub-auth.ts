@@ -22,6 +22,8 @@ export type StubAuthMode =
   | 'wrong_issuer'
   | 'wrong_typ'
   | 'no_actor'
+  /** Answers as if the intent asked for had not been asked (a confused auth): the gateway must refuse it. */
+  | 'drops_intent'
   | 'not_json'
   | 'slow'
   | 'hang_body'
@@ -99,7 +101,7 @@ export async function startStubAuth(): Promise<StubAuth> {
     const audience = form.get('audience') ?? '';
     const user = userOf(form.get('subject_token') ?? '');
     const now = Math.floor(state.now() / 1000);
-    const claims = {
+    const claims: Record<string, unknown> = {
       iss: STUB_ISSUER,
       sub: user,
       aud: audience,
@@ -168,6 +170,9 @@ export async function startStubAuth(): Promise<StubAuth> {
         return;
       case 'wrong_typ':
         answer(await mint(claims, 'JWT'));
+        return;
+      case 'drops_intent':
+        answer(await mint({ ...claims, authorization_details: undefined }));
         return;
       case 'no_actor':
         answer(await mint({ ...claims, act: undefined }));
