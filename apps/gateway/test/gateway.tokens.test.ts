@@ -285,6 +285,15 @@ describe('routes that convey a user intent (issue 11): a fresh token, never the 
     expect(orders.received.length).toBe(before);
   });
 
+  test('a token auth called inactive is refused from the negative cache: made-up tokens cost auth once', async () => {
+    const start = auth.calls();
+    for (let index = 0; index < 3; index += 1) {
+      const res = await call(`/api/orders/${order}/pay`, bearer('made-up-token-abcdefghijklmnop'), 'POST');
+      expect(res.status).toBe(401);
+    }
+    expect(auth.calls()).toBe(start + 1);
+  });
+
   test('an id no intent can name is the 404 of an unknown order, without asking auth', async () => {
     const start = auth.calls();
     const res = await call(`/api/orders/${'x'.repeat(65)}/pay`, bearer(tokenFor('grace')), 'POST');

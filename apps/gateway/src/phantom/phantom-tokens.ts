@@ -109,9 +109,11 @@ export class PhantomTokens {
 
   /**
    * A token carrying the user's intent for this one request: always asked of auth (each intent is redeemed once,
-   * so no two requests may share one), never cached, and counted against the same caps as every exchange.
+   * so no two requests may share one), never cached, and counted against the same caps as every exchange
+   * (a client paying more than its share at once is told 429, as for any other exchange).
    */
   async resolveWithIntent(
+    key: string,
     token: string,
     audience: string,
     clientKey: string,
@@ -121,7 +123,10 @@ export class PhantomTokens {
     if (full !== undefined) throw full;
     this.#freshInFlight += 1;
     try {
-      return await this.#resolve(token, audience, intent);
+      const result = await this.#resolve(token, audience, intent);
+      // Only auth's "inactive" is remembered (the negative cache, under the audience's key); a token never is.
+      if (result.kind === 'refused' && result.reason === 'inactive') this.#cache.set(key, result);
+      return result;
     } finally {
       this.#freshInFlight -= 1;
       this.#release(clientKey);
