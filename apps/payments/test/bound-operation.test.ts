@@ -147,6 +147,22 @@ describe('POST /refunds with a token bound to one refund', () => {
     });
   });
 
+  it("refuses a refund token that names another order than the charge's (operation_mismatch)", async () => {
+    const otherOrder = await harness.boundTo(
+      admin,
+      operationOfBody(
+        '/refunds',
+        { chargeId, amount: 1000 },
+        { refundable: 0, currency: 'EUR', orderId: randomUUID() },
+      ),
+    );
+    const response = await refund(otherOrder, { chargeId, amount: 1000 });
+    expect({ status: response.status, code: errorCode(response) }).toEqual({
+      status: 403,
+      code: 'operation_mismatch',
+    });
+  });
+
   it('refuses a refund token at /charges and a charge token at /refunds (operation_not_bound)', async () => {
     const both = await harness.ordersToken({ sub: 'carol', scope: 'orders admin' });
     const chargeToken = await harness.boundTo(both, operationOfBody('/charges', orderA));

@@ -313,7 +313,10 @@ function checkIntents(spec: TopologySpec, entry: string): void {
     const conveys = call.conveysIntent;
     if (conveys === undefined) {
       if (intents.length > 0) {
-        throw new TopologyError('invalid_route', `call ${call.from} -> ${call.to} names intents but conveys none`);
+        throw new TopologyError(
+          'invalid_route',
+          `call ${call.from} -> ${call.to} names intents but conveys none`,
+        );
       }
       continue;
     }
