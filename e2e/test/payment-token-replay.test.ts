@@ -110,7 +110,7 @@ describe("orders holding a user's token obtains a payments token only for what t
   }
 
   it("cannot get one with the user's ordinary orders token (the one every GET /orders carries)", async () => {
-    const plain = await accessToken(await e2e.exchangeAs(edge, alice, bound?.from ?? ''));
+    const plain = await accessToken(await e2e.exchangeAs(edge, alice, bound.from));
     expect(await askForCharge(plain, orderA)).toBe(400);
   });
 

@@ -802,7 +802,9 @@ describe("payments tokens only against the user's own intent (issue 11, blast ra
       {
         subject_token: aliceToken,
         audience: 'orders',
-        authorization_details: JSON.stringify([{ ...JSON.parse(intentDetails())[0], amount: 1 }]),
+        authorization_details: JSON.stringify([
+          { type: 'airlock_intent', actions: ['charge'], identifier: CHARGED_ORDER, amount: 1 },
+        ]),
       },
       'invalid_authorization_details',
     );
