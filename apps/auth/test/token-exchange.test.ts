@@ -23,6 +23,8 @@ import {
   TOKEN_EXCHANGE,
   type Workloads,
   chargeDetails,
+  CHARGED_ORDER,
+  intentDetails,
 } from './support/workloads.js';
 
 let server: RunningAuth;
@@ -66,6 +68,15 @@ async function exchangeOk(service: 'gateway' | 'orders', fields: Record<string, 
   const { status, body } = await exchangeAs(workloads, service, fields);
   expect({ status, error: body.error }).toEqual({ status: 200, error: undefined });
   return String(body.access_token);
+}
+
+/** The orders token the gateway obtains on the request where the user asks to pay (the charged order). */
+function ordersTokenWithIntent(subjectToken: string, details = intentDetails()): Promise<string> {
+  return exchangeOk('gateway', {
+    subject_token: subjectToken,
+    audience: 'orders',
+    authorization_details: details,
+  });
 }
 
 beforeAll(async () => {
@@ -185,7 +196,7 @@ describe('each audience gets only the scopes the topology gives its routes (issu
 
   it('gives image-processor only `images`, and orders only `orders admin`, from a token holding all three', async () => {
     const image = await exchangeOk('gateway', { subject_token: adminToken, audience: 'image-processor' });
-    const orders = await exchangeOk('gateway', { subject_token: adminToken, audience: 'orders' });
+    const orders = await ordersTokenWithIntent(adminToken);
     expect(decodeJwt(image).scope).toBe('images');
     expect(decodeJwt(orders).scope).toBe('orders admin');
     const payments = await exchangeOk('orders', {
@@ -201,7 +212,11 @@ describe('each audience gets only the scopes the topology gives its routes (issu
       const subject =
         rule.subjectToken === 'client_access_token'
           ? adminToken
-          : await exchangeOk('gateway', { subject_token: adminToken, audience: rule.subjectAudience });
+          : await exchangeOk('gateway', {
+              subject_token: adminToken,
+              audience: rule.subjectAudience,
+              ...(rule.binding === undefined ? {} : { authorization_details: intentDetails() }),
+            });
       const jwt = await exchangeOk(rule.requester as 'gateway' | 'orders', {
         subject_token: subject,
         audience: rule.audience,
@@ -231,7 +246,7 @@ describe('each audience gets only the scopes the topology gives its routes (issu
 
 describe('orders: its own JWT -> JWT for payments with the actor chain', () => {
   it('mints aud payments with act { sub: orders, act: { sub: gateway } }', async () => {
-    const ordersJwt = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+    const ordersJwt = await ordersTokenWithIntent(aliceToken);
     const paymentsJwt = await exchangeOk('orders', {
       subject_token: ordersJwt,
       audience: 'payments',
@@ -249,7 +264,7 @@ describe('orders: its own JWT -> JWT for payments with the actor chain', () => {
   });
 
   it("keeps carol's admin scope through both exchanges", async () => {
-    const ordersJwt = await exchangeOk('gateway', { subject_token: carolToken, audience: 'orders' });
+    const ordersJwt = await ordersTokenWithIntent(carolToken);
     expect(decodeJwt(ordersJwt).scope).toBe('orders admin');
     const paymentsJwt = await exchangeOk('orders', {
       subject_token: ordersJwt,
@@ -621,7 +636,7 @@ describe('payments tokens bound to one operation (issue 11, finding 7)', () => {
 
   it('mints a payments token carrying exactly the one operation asked for, living 30 s', async () => {
     const { status, body } = await exchangeAs(workloads, 'orders', {
-      subject_token: ordersJwt,
+      subject_token: await ordersTokenWithIntent(aliceToken),
       audience: 'payments',
       scope: 'orders',
       authorization_details: chargeDetails(),
@@ -663,6 +678,151 @@ describe('payments tokens bound to one operation (issue 11, finding 7)', () => {
       audience: 'orders',
       authorization_details: chargeDetails(),
     });
+  });
+});
+
+describe("payments tokens only against the user's own intent (issue 11, blast radius of orders)", () => {
+  const orderB = 'b2c3d4e5-0000-4000-8000-000000000002';
+  const chargeOf = (identifier: string) => chargeDetails({}, identifier);
+  const refundOf = (order: string) =>
+    JSON.stringify([
+      {
+        type: 'airlock_payment',
+        actions: ['refund'],
+        identifier: 'ch_00000000-0000-4000-8000-000000000001',
+        amount: 100,
+        currency: 'EUR',
+        order,
+      },
+    ]);
+
+  async function refusedWith(
+    service: 'gateway' | 'orders',
+    fields: Record<string, string>,
+    error: string,
+  ): Promise<void> {
+    const minted = exchangedCount();
+    const { status, body } = await exchangeAs(workloads, service, fields);
+    expect({ status, error: body.error, token: body.access_token }).toEqual({
+      status: 400,
+      error,
+      token: undefined,
+    });
+    expect(exchangedCount()).toBe(minted);
+  }
+
+  it("gives the gateway an orders token carrying the intent, living the topology's 30 s", async () => {
+    const jwt = await ordersTokenWithIntent(aliceToken);
+    const claims = decodeJwt(jwt);
+    expect(claims['authorization_details']).toEqual(JSON.parse(intentDetails()));
+    expect(Number(claims.exp) - Number(claims.iat)).toBe(30);
+  });
+
+  it("refuses orders a payments token with the user's plain orders token (no intent)", async () => {
+    const plain = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+    await refusedWith(
+      'orders',
+      { subject_token: plain, audience: 'payments', scope: 'orders', authorization_details: chargeDetails() },
+      'invalid_grant',
+    );
+  });
+
+  it('refuses to charge order B with an intent to pay order A', async () => {
+    const intentForA = await ordersTokenWithIntent(aliceToken);
+    await refusedWith(
+      'orders',
+      { subject_token: intentForA, audience: 'payments', authorization_details: chargeOf(orderB) },
+      'invalid_grant',
+    );
+  });
+
+  it('redeems an intent once: the second payments token for it is refused', async () => {
+    const intent = await ordersTokenWithIntent(aliceToken);
+    const fields = { subject_token: intent, audience: 'payments', authorization_details: chargeDetails() };
+    await exchangeOk('orders', fields);
+    await refusedWith('orders', fields, 'invalid_grant');
+  });
+
+  it('refuses to redeem a charge intent for a refund, even for an admin', async () => {
+    const chargeIntent = await ordersTokenWithIntent(carolToken, intentDetails('charge', CHARGED_ORDER));
+    await refusedWith(
+      'orders',
+      {
+        subject_token: chargeIntent,
+        audience: 'payments',
+        scope: 'admin',
+        authorization_details: refundOf(CHARGED_ORDER),
+      },
+      'invalid_grant',
+    );
+  });
+
+  it("mints a refund only against an admin's refund intent for the charge's order", async () => {
+    const refundIntent = await ordersTokenWithIntent(carolToken, intentDetails('refund', CHARGED_ORDER));
+    await refusedWith(
+      'orders',
+      {
+        subject_token: refundIntent,
+        audience: 'payments',
+        scope: 'admin',
+        authorization_details: refundOf(orderB),
+      },
+      'invalid_grant',
+    );
+    const payments = await exchangeOk('orders', {
+      subject_token: refundIntent,
+      audience: 'payments',
+      scope: 'admin',
+      authorization_details: refundOf(CHARGED_ORDER),
+    });
+    expect(decodeJwt(payments)['authorization_details']).toEqual(JSON.parse(refundOf(CHARGED_ORDER)));
+  });
+
+  it('refuses a refund intent to a user without the admin scope (invalid_scope)', async () => {
+    await refusedWith(
+      'gateway',
+      { subject_token: aliceToken, audience: 'orders', authorization_details: intentDetails('refund') },
+      'invalid_scope',
+    );
+  });
+
+  it('refuses an intent for an audience the topology conveys none to, or an action it does not mark', async () => {
+    await refusedWith(
+      'gateway',
+      { subject_token: aliceToken, audience: 'image-processor', authorization_details: intentDetails() },
+      'invalid_authorization_details',
+    );
+    await refusedWith(
+      'gateway',
+      { subject_token: aliceToken, audience: 'orders', authorization_details: intentDetails('transfer') },
+      'invalid_authorization_details',
+    );
+    await refusedWith(
+      'gateway',
+      {
+        subject_token: aliceToken,
+        audience: 'orders',
+        authorization_details: JSON.stringify([
+          { type: 'airlock_intent', actions: ['charge'], identifier: CHARGED_ORDER, amount: 1 },
+        ]),
+      },
+      'invalid_authorization_details',
+    );
+  });
+
+  it('refuses an intent asked by any client but the gateway', async () => {
+    const plain = await exchangeOk('gateway', { subject_token: aliceToken, audience: 'orders' });
+    // orders may ask for payments only, and payments takes operations, not intents.
+    await refusedWith(
+      'orders',
+      { subject_token: plain, audience: 'payments', authorization_details: intentDetails() },
+      'invalid_authorization_details',
+    );
+    await refusedWith(
+      'orders',
+      { subject_token: plain, audience: 'orders', authorization_details: intentDetails() },
+      'invalid_target',
+    );
   });
 });
 

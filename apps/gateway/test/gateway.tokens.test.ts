@@ -253,6 +253,66 @@ describe('exchange and cache', () => {
   });
 });
 
+describe('routes that convey a user intent (issue 11): a fresh token, never the cached one', () => {
+  const order = '0b7d1f3e-2a4c-4e5f-8a9b-1c2d3e4f5a6b';
+  const claimsAtOrders = () => jwtClaims(orders.received.at(-1)?.headers.authorization);
+  const intent = (action: string) => [{ type: 'airlock_intent', actions: [action], identifier: order }];
+
+  test('a pay route gets a fresh intent-bound JWT each time; other routes still use the cache', async () => {
+    const token = bearer(tokenFor('dave'));
+    const start = auth.calls();
+    expect((await call('/api/orders', token)).status).toBe(200);
+    const cachedJti = claimsAtOrders()?.['jti'];
+    expect(claimsAtOrders()?.['authorization_details']).toBeUndefined();
+    const jtis: unknown[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      expect((await call(`/api/orders/${order}/pay`, token, 'POST')).status).toBe(200);
+      expect(claimsAtOrders()?.['authorization_details']).toEqual(intent('charge'));
+      jtis.push(claimsAtOrders()?.['jti']);
+    }
+    expect(auth.calls()).toBe(start + 3);
+    expect(new Set([cachedJti, ...jtis]).size).toBe(3);
+    expect((await call('/api/orders', token)).status).toBe(200);
+    expect(claimsAtOrders()?.['jti']).toBe(cachedJti);
+    expect(claimsAtOrders()?.['authorization_details']).toBeUndefined();
+    expect(auth.calls()).toBe(start + 3);
+  });
+
+  test('the admin refund route carries a refund intent for the order in its path', async () => {
+    expect((await call(`/api/admin/orders/${order}/refund`, bearer(tokenFor('erin')), 'POST')).status).toBe(
+      200,
+    );
+    expect(claimsAtOrders()?.['authorization_details']).toEqual(intent('refund'));
+  });
+
+  test('an answer without the intent asked for is refused (503), never forwarded', async () => {
+    auth.mode = 'drops_intent';
+    const before = orders.received.length;
+    const res = await call(`/api/orders/${order}/pay`, bearer(tokenFor('frank')), 'POST');
+    expect({ status: res.status, code: res.json().error.code }).toEqual({
+      status: 503,
+      code: 'service_unavailable',
+    });
+    expect(orders.received.length).toBe(before);
+  });
+
+  test('a token auth called inactive is refused from the negative cache: made-up tokens cost auth once', async () => {
+    const start = auth.calls();
+    for (let index = 0; index < 3; index += 1) {
+      const res = await call(`/api/orders/${order}/pay`, bearer('made-up-token-abcdefghijklmnop'), 'POST');
+      expect(res.status).toBe(401);
+    }
+    expect(auth.calls()).toBe(start + 1);
+  });
+
+  test('an id no intent can name is the 404 of an unknown order, without asking auth', async () => {
+    const start = auth.calls();
+    const res = await call(`/api/orders/${'x'.repeat(65)}/pay`, bearer(tokenFor('grace')), 'POST');
+    expect(res.status).toBe(404);
+    expect(auth.calls()).toBe(start);
+  });
+});
+
 describe('logs', () => {
   test('audit lines are written for every decision, and no log line carries a token or a JWT', async () => {
     await call('/api/orders', bearer(tokenFor('frank')));

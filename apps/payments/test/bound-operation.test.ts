@@ -119,7 +119,11 @@ describe('POST /refunds with a token bound to one refund', () => {
   const refundOf = (amount: number, id = chargeId) =>
     harness.boundTo(
       admin,
-      operationOfBody('/refunds', { chargeId: id, amount }, { refundable: 0, currency: 'EUR' }),
+      operationOfBody(
+        '/refunds',
+        { chargeId: id, amount },
+        { refundable: 0, currency: 'EUR', orderId: String(orderA['orderId']) },
+      ),
     );
 
   it('refuses another amount, another charge, or the rest when the token names a part (operation_mismatch)', async () => {
@@ -140,6 +144,22 @@ describe('POST /refunds with a token bound to one refund', () => {
     expect({ status: again.status, code: errorCode(again) }).toEqual({
       status: 403,
       code: 'token_already_used',
+    });
+  });
+
+  it("refuses a refund token that names another order than the charge's (operation_mismatch)", async () => {
+    const otherOrder = await harness.boundTo(
+      admin,
+      operationOfBody(
+        '/refunds',
+        { chargeId, amount: 1000 },
+        { refundable: 0, currency: 'EUR', orderId: randomUUID() },
+      ),
+    );
+    const response = await refund(otherOrder, { chargeId, amount: 1000 });
+    expect({ status: response.status, code: errorCode(response) }).toEqual({
+      status: 403,
+      code: 'operation_mismatch',
     });
   });
 

@@ -40,11 +40,22 @@ export async function setUpWorkloads(server: Pick<RunningAuth, 'issuer' | 'dataD
  */
 export function chargeDetails(
   overrides: Readonly<Record<string, unknown>> = {},
-  identifier = 'a1b2c3d4-0000-4000-8000-000000000001',
+  identifier = CHARGED_ORDER,
 ): string {
   return JSON.stringify([
     { type: 'airlock_payment', actions: ['charge'], identifier, amount: 2599, currency: 'EUR', ...overrides },
   ]);
+}
+
+/** The order chargeDetails() charges: the object of the intent a payments token for it is redeemed against. */
+export const CHARGED_ORDER = 'a1b2c3d4-0000-4000-8000-000000000001';
+
+/**
+ * What the gateway sends on a request that conveys a user's intent (`charge` or `refund` of one order), as JSON:
+ * the orders token it obtains then carries it, and orders can redeem it once for a payments token.
+ */
+export function intentDetails(action = 'charge', identifier = CHARGED_ORDER): string {
+  return JSON.stringify([{ type: 'airlock_intent', actions: [action], identifier }]);
 }
 
 export function keyOf(workloads: Workloads, service: Service): WorkloadKeyPair {

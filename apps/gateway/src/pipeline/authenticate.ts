@@ -149,8 +149,17 @@ export class Authenticator {
     const audience = routed.edge.service;
     const key = this.#phantom.key(audience, tokenHash);
     const cached = this.#phantom.cached(key);
-    if (cached !== undefined) return judge(cached, label);
-    return this.#phantom.resolve(key, token, audience, exchange.clientKey).then(
+    let resolving: Promise<Resolution>;
+    if (routed.intent === undefined) {
+      if (cached !== undefined) return judge(cached, label);
+      resolving = this.#phantom.resolve(key, token, audience, exchange.clientKey);
+    } else {
+      // The user asks for something only this request conveys (a payment): never the cached token. A token auth
+      // called inactive is still refused from the cache, so made-up tokens on these routes cost auth nothing more.
+      if (cached?.kind === 'refused') return judge(cached, label);
+      resolving = this.#phantom.resolveWithIntent(key, token, audience, exchange.clientKey, routed.intent);
+    }
+    return resolving.then(
       (resolution) => judge(resolution, label),
       (error: unknown) => {
         const reason: DenyReason = error instanceof AuthFailure ? error.code : 'auth_unreachable';

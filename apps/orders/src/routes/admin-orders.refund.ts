@@ -66,10 +66,12 @@ export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
     let refund;
     try {
       // Bound to this refund of this charge: payments refuses the token for any other, and twice.
+      // It names the order too: the admin's intent names the order, and payments checks the charge is its.
       const operation = paymentOperation(REFUND_PATH, {
         identifier: order.chargeId,
         amount,
         currency: order.currency,
+        order: order.id,
       });
       const accessToken = await deps.tokenExchanger.exchange(
         bearerTokenOf(req),
