@@ -215,7 +215,11 @@ async function startRedis(folder: string): Promise<Redis> {
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   child.kill('SIGTERM');
   const killer = setTimeout(() => child.kill('SIGKILL'), REDIS_STOP_TIMEOUT_MS);
   await exited;
@@ -230,10 +234,16 @@ function answersPing(port: number): Promise<boolean> {
       socket.destroy();
       resolve(up);
     };
-    socket.setTimeout(500, () => { done(false); });
-    socket.once('error', () => { done(false); });
+    socket.setTimeout(500, () => {
+      done(false);
+    });
+    socket.once('error', () => {
+      done(false);
+    });
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk: Buffer) => { done(/^[+-]/.test(chunk.toString('utf8'))); });
+    socket.once('data', (chunk: Buffer) => {
+      done(/^[+-]/.test(chunk.toString('utf8')));
+    });
   });
 }
 
