@@ -101,6 +101,8 @@ export interface RateLimitConfig {
 export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
+  /** Replicas share the one published port (AIRLOCK_REUSE_PORT, ServiceBaseConfig.reusePort). */
+  readonly reusePort: boolean;
   /** auth's issuer identifier: expected `iss`, audience of the gateway's client assertions. */
   readonly issuer: string;
   /** The gateway's public origin (the issuer's origin): source of X-Forwarded-Proto/Host and of HSTS. */
@@ -187,6 +189,7 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
       },
       build: (base, parsed) => ({
         host: base.host,
+        reusePort: base.reusePort,
         port: base.port,
         issuer: base.issuer,
         publicOrigin: base.publicOrigin,

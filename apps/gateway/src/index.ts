@@ -47,6 +47,7 @@ const gateway = createGateway({
 try {
   const running = await startServer(gateway.handle, {
     port: config.port,
+    reusePort: config.reusePort,
     host: config.host,
     logger,
     maxHeaderSize: config.maxHeaderBytes,

@@ -15,6 +15,7 @@ import {
   type LocalStack,
   type ServiceName,
 } from '@airlock/local-stack';
+import { startSharedStateStack } from '@airlock/local-stack/shared-state-stack';
 import { airlockTopology, issuerServiceOf, localIssuerOf } from '@airlock/topology';
 import { createClientAssertion, ensureWorkloadKeyPair, tokenExchangeForm } from '@airlock/workload-identity';
 
@@ -47,16 +48,25 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
+export interface E2eStackOptions {
+  /**
+   * Run the stack as `./airlock start --shared-state` does: PostgreSQL and Redis on loopback (in the data folder),
+   * two replicas of the services that keep their state there, each pair on one port.
+   */
+  readonly sharedState?: boolean;
+}
+
 export async function startE2eStack(
   env: Readonly<Record<string, string>> = {},
   serviceEnv: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {},
+  options: E2eStackOptions = {},
 ): Promise<E2eStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
   const password = randomBytes(18).toString('base64url');
   const ports: Partial<Record<ServiceName, number>> = {};
   for (const service of START_ORDER) ports[service] = await freePort();
   const output: string[] = [];
-  const stack = await startLocalStack({
+  const stackOptions = {
     rootDir: ROOT_DIR,
     dataDir,
     ports,
@@ -72,12 +82,26 @@ export async function startE2eStack(
       LOG_LEVEL: 'info',
       ...env,
     },
-    serviceEnv,
-    onOutput: (service, line) => output.push(`[${service}] ${line}`),
-  }).catch(async (error: unknown) => {
+    onOutput: (service: string, line: string) => output.push(`[${service}] ${line}`),
+  };
+  const launched = await (
+    options.sharedState === true
+      ? startSharedStateStack({
+          ...stackOptions,
+          install: () =>
+            Promise.reject(
+              new Error('PostgreSQL or Redis is missing: run scripts/ensure-system-packages.sh'),
+            ),
+        })
+      : startLocalStack({ ...stackOptions, serviceEnv }).then((stack) => ({
+          stack,
+          stop: () => stack.stop(),
+        }))
+  ).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
+  const { stack } = launched;
   const issuer = localIssuerOf(airlockTopology, Number(new URL(stack.edgeUrl).port));
   const client = await discoverPublicClient(issuer);
   const callbacks: LoopbackCallback[] = [];
@@ -123,7 +147,7 @@ export async function startE2eStack(
     },
     close: async () => {
       await Promise.all(callbacks.map((callback) => callback.close()));
-      await stack.stop();
+      await launched.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -19,6 +19,11 @@ export type Service = string;
 
 export interface Workloads {
   readonly issuer: string;
+  /**
+   * Where the workloads send their requests, when not to the issuer itself: one auth replica's own origin plus
+   * auth's prefix (replicas share the issuer, which client assertions name as their audience).
+   */
+  readonly endpoint?: string;
   readonly keys: Readonly<Record<Service, WorkloadKeyPair | undefined>>;
 }
 
@@ -115,7 +120,7 @@ export async function introspectAs(
   service: Service,
   token: string,
 ): Promise<FormResponse> {
-  return postForm(`${workloads.issuer}/token/introspection`, {
+  return postForm(`${workloads.endpoint ?? workloads.issuer}/token/introspection`, {
     ...(await clientAuthFields(workloads, service)),
     token,
   });
@@ -140,7 +145,7 @@ export async function exchangeAs(
   service: Service,
   fields: Readonly<Record<string, string>>,
 ): Promise<FormResponse> {
-  return postForm(`${workloads.issuer}/token`, {
+  return postForm(`${workloads.endpoint ?? workloads.issuer}/token`, {
     grant_type: TOKEN_EXCHANGE,
     subject_token_type: ACCESS_TOKEN_TYPE,
     ...(await clientAuthFields(workloads, service)),
