@@ -33,7 +33,7 @@ async function call<Operation extends keyof Operations>(
   if (method !== 'GET') headers.set(CSRF_HEADER, '1');
   const response = await fetch(path, { ...init, method, headers, credentials: 'same-origin' });
   // Operations without a JSON answer (204) have `undefined` as their answer type.
-  if (response.status === 204) return undefined as AnswerOf<Operation>;
+  if (response.status === 204) return undefined;
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : undefined;
