@@ -1,6 +1,6 @@
 // What orders promises on the wire, route by route: the contracts its route files declare next to their
 // schemas. @airlock/openapi reads this list to describe orders' routes under the gateway's /api prefixes.
-import type { ServiceContracts } from '@airlock/service-kit';
+import type { ServiceContracts } from '@airlock/service-kit/api-contract';
 
 import { service } from './service.js';
 

@@ -1,7 +1,7 @@
 // What web promises on the wire: the contracts of its own routes (shop, sign-in, session), and for the BFF's
 // /bff/api/... routes, which answer what the gateway's /api/... route answers, the refusals the BFF adds.
 // @airlock/openapi reads this module to describe web's routes.
-import type { ServiceContracts } from '@airlock/service-kit';
+import type { ServiceContracts } from '@airlock/service-kit/api-contract';
 
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from './bff/csrf.js';
 import { BFF_PREFIX, SHOP_API_ROUTES } from './routes/api.forward.js';

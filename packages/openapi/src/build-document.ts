@@ -4,8 +4,8 @@
 // routes answer what the gateway's /api/... route answers, plus the BFF's own refusals.
 import { buildRouteTable } from '@airlock/gateway/route-table';
 import type { EdgeRoute, RoutePattern } from '@airlock/gateway/route-table';
-import { errorBodySchema } from '@airlock/service-kit';
-import type { RouteContract, ServiceContracts } from '@airlock/service-kit';
+import { errorBodySchema } from '@airlock/service-kit/api-contract';
+import type { RouteContract, ServiceContracts } from '@airlock/service-kit/api-contract';
 import { airlockTopology, issuerServiceOf } from '@airlock/topology';
 import type { Topology } from '@airlock/topology';
 import {

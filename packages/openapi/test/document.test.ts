@@ -2,7 +2,7 @@
 // operation exists without a route; the committed file is the one the sources build.
 import { describe, expect, it } from '@jest/globals';
 import { buildRouteTable } from '@airlock/gateway/route-table';
-import type { ServiceContracts } from '@airlock/service-kit';
+import type { ServiceContracts } from '@airlock/service-kit/api-contract';
 import { airlockTopology } from '@airlock/topology';
 
 import { buildOpenApiDocument, openApiPath, OpenApiError, readCommittedDocument } from '../src/index.js';

@@ -1,6 +1,4 @@
 // The public API of @airlock/service-kit: what every Airlock service shares. Nothing else is exported.
-export { errorBodySchema } from './api-contract.js';
-export type { ContractBody, ContractResponse, RouteContract, ServiceContracts } from './api-contract.js';
 export { auditDecision } from './audit.js';
 export type { AuditDecision, AuditOutcome } from './audit.js';
 export {

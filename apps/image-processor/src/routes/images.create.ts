@@ -14,7 +14,8 @@ import {
   payloadTooLarge,
   serviceUnavailable,
 } from '@airlock/service-kit';
-import type { Logger, RouteContract } from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import { routeTokenGuard } from '@airlock/service-kit/protected-routes';
 import type { RouteDeclaration } from '@airlock/service-kit/protected-routes';
 import type { TokenVerifier } from '@airlock/token-verification';

@@ -1,7 +1,7 @@
 // GET /admin/orders: every user's orders, for admins (scope `admin`, OWASP API5), with owner and charge.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { adminOrderView, adminOrderViewSchema } from '../order-view.js';

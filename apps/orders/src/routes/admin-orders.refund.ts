@@ -11,7 +11,7 @@ import {
   parseBody,
 } from '@airlock/service-kit';
 import { authOf } from '@airlock/service-kit/protected-routes';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { paymentOperation, REFUND_PATH } from '../clients/payment-operation.js';

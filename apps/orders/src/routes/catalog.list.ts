@@ -1,7 +1,7 @@
 // GET /catalog: the server-side catalog, the only source of prices, readable by any signed-in user.
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { catalogItemView, catalogItemViewSchema } from '../order-view.js';

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { authOf } from '@airlock/service-kit/protected-routes';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { ORDER_STATUSES } from '../db/orders-repository.js';

@@ -11,7 +11,7 @@ import {
   notFound,
 } from '@airlock/service-kit';
 import { authOf } from '@airlock/service-kit/protected-routes';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { CHARGE_PATH, paymentOperation } from '../clients/payment-operation.js';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { notFound } from '@airlock/service-kit';
 import { authOf } from '@airlock/service-kit/protected-routes';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { orderView, orderViewSchema } from '../order-view.js';

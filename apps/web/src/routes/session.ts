@@ -1,7 +1,7 @@
 // GET /bff/session tells the page who is signed in (the user's name and nothing else); POST /bff/sign-out
 // revokes the refresh and access tokens at auth and ends the session, whatever auth answers.
 import { z } from 'zod';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 
 import type { RouteDeps, WebRoute } from './web-route.js';
 import { clearedSessionCookie, sessionIdOf } from '../session/session-cookie.js';

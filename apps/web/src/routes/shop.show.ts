@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import express from 'express';
 import type { RequestHandler } from 'express';
 import { notFound } from '@airlock/service-kit';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 
 import { shopDocumentHeaders } from '../bff/content-security-policy.js';
 import type { RouteDeps, WebRoute } from './web-route.js';

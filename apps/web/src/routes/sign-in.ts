@@ -2,7 +2,7 @@
 // finishes it: the state, issuer and PKCE verifier must match, and the signed-in session gets a NEW id, so an
 // id known before sign-in (fixation) is worth nothing after it.
 import { AppError } from '@airlock/service-kit';
-import type { RouteContract } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 
 import { clearedSessionCookie, sessionCookie, sessionIdOf } from '../session/session-cookie.js';
 import { WebError } from '../web-error.js';
