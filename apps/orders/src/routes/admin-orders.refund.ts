@@ -15,7 +15,7 @@ import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { paymentOperation, REFUND_PATH } from '../clients/payment-operation.js';
-import { derivePaymentsKey } from '../idempotency.js';
+import { derivePaymentsKey, idempotencyKeyHeaders } from '../idempotency.js';
 import { adminOrderView, adminOrderViewSchema } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
 import { bearerTokenOf, orderIdOf, parseQuery } from '../request-input.js';
@@ -45,12 +45,7 @@ export const refundAdminOrderContract: RouteContract = {
   path: '/admin/orders/:id/refund',
   summary: 'Refunds all or part of a paid order (scope `admin`), once per Idempotency-Key.',
   query: z.strictObject({}),
-  headers: {
-    'Idempotency-Key': {
-      description: '8 to 128 characters [A-Za-z0-9_-]; a retry replays the result.',
-      required: true,
-    },
-  },
+  headers: idempotencyKeyHeaders,
   body: { contentTypes: ['application/json'], schema: refundBodyFields, required: false },
   responses: { 201: { description: 'The refund and the updated order.', schema: refundResponse } },
   errors: {

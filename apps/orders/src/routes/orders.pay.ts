@@ -15,7 +15,7 @@ import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { CHARGE_PATH, paymentOperation } from '../clients/payment-operation.js';
-import { derivePaymentsKey } from '../idempotency.js';
+import { derivePaymentsKey, idempotencyKeyHeaders } from '../idempotency.js';
 import { orderView, orderViewSchema } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
 import { bearerTokenOf, orderIdOf, parseQuery, requireEmptyBody } from '../request-input.js';
@@ -31,12 +31,7 @@ export const payOrderContract: RouteContract = {
   path: '/orders/:id/pay',
   summary: 'Pays the order’s stored total through payments, once per Idempotency-Key.',
   query: z.strictObject({}),
-  headers: {
-    'Idempotency-Key': {
-      description: '8 to 128 characters [A-Za-z0-9_-]; a retry replays the result.',
-      required: true,
-    },
-  },
+  headers: idempotencyKeyHeaders,
   body: { contentTypes: ['application/json'], schema: z.strictObject({}), required: false },
   responses: {
     200: {
