@@ -16,10 +16,18 @@ import {
   type ServiceName,
 } from '@airlock/local-stack';
 import { startSharedStateStack } from '@airlock/local-stack/shared-state-stack';
+import { createAnswerValidator, readCommittedDocument } from '@airlock/openapi';
 import { airlockTopology, issuerServiceOf, localIssuerOf } from '@airlock/topology';
 import { createClientAssertion, ensureWorkloadKeyPair, tokenExchangeForm } from '@airlock/workload-identity';
 
 export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * Every answer `call` gets from an edge must be as the committed OpenAPI document describes it (its status, and
+ * its JSON body against the response schema); `./airlock check` keeps that document equal to the sources.
+ */
+const answers = createAnswerValidator(readCommittedDocument());
+const edgeOrigins = new Set<string>();
+
 /** Short enough that the revocation bound is measurable in a test, long enough that hits are hits. */
 export const CACHE_MAX_TTL_SECONDS = 2;
 
@@ -102,6 +110,7 @@ export async function startE2eStack(
     throw error;
   });
   const { stack } = launched;
+  edgeOrigins.add(new URL(stack.edgeUrl).origin);
   const issuer = localIssuerOf(airlockTopology, Number(new URL(stack.edgeUrl).port));
   const client = await discoverPublicClient(issuer);
   const callbacks: LoopbackCallback[] = [];
@@ -146,6 +155,7 @@ export async function startE2eStack(
       });
     },
     close: async () => {
+      edgeOrigins.delete(new URL(stack.edgeUrl).origin);
       await Promise.all(callbacks.map((callback) => callback.close()));
       await launched.stop();
       await rm(dataDir, { recursive: true, force: true });
@@ -184,6 +194,19 @@ export async function call(
     body = JSON.parse(text);
   } catch {
     // Not JSON; keep the text.
+  }
+  const target = new URL(url);
+  if (edgeOrigins.has(target.origin)) {
+    const problems = answers.problemsOf({
+      method: init.method ?? 'GET',
+      path: target.pathname,
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? undefined,
+      body,
+    });
+    if (problems.length > 0) {
+      throw new Error(`the answer is not as the OpenAPI document describes it:\n${problems.join('\n')}`);
+    }
   }
   return { status: response.status, headers: response.headers, text, body };
 }

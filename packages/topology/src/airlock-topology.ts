@@ -197,6 +197,7 @@ export const airlockTopology = defineTopology({
       routes: [
         { method: 'GET', path: '/' },
         { method: 'GET', path: '/assets/:file' },
+        { method: 'GET', path: '/openapi.json' },
         { method: 'GET', path: '/callback' },
         { method: 'GET', path: '/bff/sign-in' },
         { method: 'GET', path: '/bff/session' },
