@@ -82,6 +82,8 @@ interface Flow {
   readonly paymentMethod: string | undefined;
   readonly received: ReadonlyMap<string, ReceivedToken[]>;
   readonly steps: string[][];
+  /** The payments token orders spent on alice's pay, replayed within its life (same charge; another order). */
+  readonly replays: { readonly same: HttpAnswer; readonly otherOrder: HttpAnswer } | undefined;
 }
 
 const stack = useStack();
@@ -187,6 +189,17 @@ function paymentOperation(
   return { type: binding.detailsType, actions: [binding.operation], identifier, amount, currency };
 }
 
+/** A route of `service` that a user call reaches (the edge: an API route), with a concrete path. */
+function userRouteOf(service: string): { method: string; path: string } | undefined {
+  if (service === EDGE) return { method: 'GET', path: '/api/orders' };
+  const route = airlockTopology.calls
+    .filter((call) => call.to === service && call.as === 'user')
+    .flatMap((call) => call.routes)[0];
+  return route === undefined
+    ? undefined
+    : { method: route.method, path: route.path.replaceAll(/:\w+/g, randomUUID()) };
+}
+
 /** Where a service would ask auth for a token: auth itself when it can reach it, else through the edge. */
 function tokenUrlOf(current: LaunchedStack, service: string): string | undefined {
   const path = `${new URL(`${current.publicOrigin}/auth`).pathname}/token`;
@@ -259,6 +272,32 @@ async function attack(current: LaunchedStack, service: string): Promise<AttackRe
   });
 }
 
+/** What a compromised orders can do with the payments token it spent on a pay: replay it, or point it elsewhere. */
+async function replaySpentPaymentsToken(
+  current: LaunchedStack,
+  state: Omit<Flow, 'steps' | 'replays'>,
+): Promise<Flow['replays']> {
+  if (BINDING_RULE === undefined) return undefined;
+  const { requester: orders, audience: payments } = BINDING_RULE;
+  const spent = (state.received.get(payments) ?? []).find((token) => token.request.startsWith('POST '));
+  if (spent === undefined || state.paymentMethod === undefined) return undefined;
+  const charge = (order: Flow['paidOrder']) => ({
+    orderId: order.id,
+    amount: order.total,
+    currency: order.currency,
+    paymentMethod: state.paymentMethod,
+  });
+  const replay = (order: Flow['paidOrder']) =>
+    request(current, orders, {
+      method: 'POST',
+      to: payments,
+      path: '/charges',
+      token: spent.token,
+      body: charge(order),
+    });
+  return { same: await replay(state.paidOrder), otherOrder: await replay(state.unpaidOrder) };
+}
+
 function request(
   current: LaunchedStack,
   from: string,
@@ -270,10 +309,14 @@ function request(
     headers: {
       authorization: `Bearer ${attempt.token}`,
       'idempotency-key': randomUUID(),
-      ...(attempt.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(attempt.body === undefined || attempt.method === 'GET'
+        ? {}
+        : { 'content-type': 'application/json' }),
     },
     bodyBase64:
-      attempt.body === undefined ? undefined : Buffer.from(JSON.stringify(attempt.body)).toString('base64'),
+      attempt.body === undefined || attempt.method === 'GET'
+        ? undefined
+        : Buffer.from(JSON.stringify(attempt.body)).toString('base64'),
   });
 }
 
@@ -289,7 +332,7 @@ beforeAll(async () => {
   const client = new EdgeClient(current);
   const steps: string[][] = [];
   let segments: Segment[];
-  let state: Omit<Flow, 'received' | 'steps'> | undefined;
+  let state: Omit<Flow, 'received' | 'steps' | 'replays'> | undefined;
   try {
     const alice = await client.signIn('alice');
     const carol = await client.signIn('carol', 'openid orders admin');
@@ -330,7 +373,10 @@ beforeAll(async () => {
   const paymentMethod = toInternal
     .map((segment) => /"paymentMethod":"(pm_[a-z0-9_]+)"/.exec(segment.payload.toString('latin1'))?.[1])
     .find((method) => method !== undefined);
-  flow = { ...state, paymentMethod, received: tokensReceived(current, toInternal), steps };
+  const received = tokensReceived(current, toInternal);
+  // At once: the token lives seconds, and the proof is that it is refused while it is still valid.
+  const replays = await replaySpentPaymentsToken(current, { ...state, paymentMethod, received });
+  flow = { ...state, paymentMethod, received, steps, replays };
   for (const service of SERVICES) attacks.set(service, await attack(current, service));
 }, 180_000);
 
@@ -581,19 +627,47 @@ describe('the blast radius of each service', () => {
     const current = stack.get();
     const state = currentFlow();
     for (const service of SERVICES.filter((name) => name !== ISSUER)) {
+      // A JWT a service received, replayed at a user route of every other service it can reach: 401.
       const held = (state.received.get(service) ?? [])[0]?.token;
-      if (held === undefined) continue;
-      // A JWT a service received, replayed at every other service it can reach: refused (wrong audience).
       for (const peer of [...(REACHABLE.get(service) ?? [])].filter((name) => name !== ISSUER)) {
-        // At the edge, a JWT is just an unknown opaque token on an API route; elsewhere, any route.
-        const path = peer === EDGE ? '/api/orders' : '/';
-        const answer = await request(current, service, { method: 'GET', to: peer, path, token: held });
+        if (held === undefined) continue;
+        const route = userRouteOf(peer);
+        if (route === undefined) continue;
+        const answer = await request(current, service, { ...route, to: peer, token: held, body: {} });
         add(service, {
           kind: 'use',
-          target: `its aud=${service} JWT at ${peer}`,
-          expected: 'refused (401, or 404 where no route)',
-          observed: String(answer.status),
-          holds: answer.status === 401 || answer.status === 404,
+          target: `its aud=${service} JWT at ${peer}: ${route.method} ${route.path}`,
+          expected: '401',
+          observed: `${String(answer.status)} ${codeOf(answer.body)}`,
+          holds: answer.status === 401,
+        });
+      }
+      // The holders of clients' opaque tokens act as those users, by design, within what the edge gives them.
+      if (OPAQUE_HOLDERS.has(service)) {
+        const minted = attackOf(service).exchanges.find((exchanged) => exchanged.accessToken !== null);
+        const asUser =
+          service === EDGE && minted?.accessToken
+            ? await request(current, service, {
+                method: 'GET',
+                to: minted.audience,
+                path: userRouteOf(minted.audience)?.path ?? '/',
+                token: minted.accessToken,
+              })
+            : await request(current, service, {
+                method: 'GET',
+                to: EDGE,
+                path: '/api/orders',
+                token: state.alice.accessToken,
+              });
+        add(service, {
+          kind: 'use',
+          target:
+            service === EDGE
+              ? `alice’s opaque token, traded for aud=${String(minted?.audience)}, at that service`
+              : 'alice’s opaque token at the edge (GET /api/orders)',
+          expected: '200: it acts as the user whose token it holds, for that token’s life (by design)',
+          observed: String(asUser.status),
+          holds: asUser.status === 200,
         });
       }
     }
@@ -627,39 +701,21 @@ describe('the blast radius of each service', () => {
           ]) &&
         (lifetimeOf(paymentsToken.claims) ?? Infinity) <= (BINDING_RULE.binding?.lifetimeSeconds ?? 0),
     });
-    const charge = (orderId: string, amount: number) => ({
-      orderId,
-      amount,
-      currency: state.paidOrder.currency,
-      paymentMethod: state.paymentMethod,
-    });
-    const replayed = await request(current, orders, {
-      method: 'POST',
-      to: payments,
-      path: '/charges',
-      token: paymentsToken.token,
-      body: charge(state.paidOrder.id, state.paidOrder.total),
-    });
+    const { replays } = state;
+    if (replays === undefined) throw new Error('the spent payments token was not replayed');
     add(orders, {
       kind: 'use',
-      target: 'the spent payments token, replayed for the same charge',
+      target: `the spent payments token, replayed for the same charge (within its ${String(BINDING_RULE.binding?.lifetimeSeconds)} s)`,
       expected: '403 token_already_used',
-      observed: `${String(replayed.status)} ${codeOf(replayed.body)}`,
-      holds: replayed.status === 403 && codeOf(replayed.body) === 'token_already_used',
-    });
-    const substituted = await request(current, orders, {
-      method: 'POST',
-      to: payments,
-      path: '/charges',
-      token: paymentsToken.token,
-      body: charge(state.unpaidOrder.id, state.unpaidOrder.total),
+      observed: `${String(replays.same.status)} ${codeOf(replays.same.body)}`,
+      holds: replays.same.status === 403 && codeOf(replays.same.body) === 'token_already_used',
     });
     add(orders, {
       kind: 'use',
       target: 'the same token for alice’s other (unpaid) order',
-      expected: '403 (operation_mismatch)',
-      observed: `${String(substituted.status)} ${codeOf(substituted.body)}`,
-      holds: substituted.status === 403,
+      expected: '403 operation_mismatch',
+      observed: `${String(replays.otherOrder.status)} ${codeOf(replays.otherOrder.body)}`,
+      holds: replays.otherOrder.status === 403 && codeOf(replays.otherOrder.body) === 'operation_mismatch',
     });
     // A refund with the token of a user who is not an admin: refused at auth or at payments; nothing refunded.
     const aliceJwt = subjectTokenOf(orders, state);
@@ -710,11 +766,14 @@ describe('the blast radius of each service', () => {
     if (BINDING_RULE === undefined) throw new Error('the topology binds no operation');
     const orders = BINDING_RULE.requester;
     const payments = BINDING_RULE.audience;
+    const aliceJwt = subjectTokenOf(orders, state);
     const carolJwt = (state.received.get(orders) ?? []).find((token) =>
       String(token.claims.scope).split(' ').includes('admin'),
     )?.token;
-    if (carolJwt === undefined || state.chargeId === undefined)
-      throw new Error('no admin orders JWT was seen');
+    if (aliceJwt === undefined || carolJwt === undefined || state.chargeId === undefined) {
+      throw new Error('no plain orders JWT of alice or carol, or no charge, was seen');
+    }
+    const { unpaidOrder: unpaid, paidOrder: paid } = state;
     const report = await nodeIn<AttackReport>(serviceOf(current, orders), BLAST_RADIUS_ATTACK, {
       service: orders,
       targets: [],
@@ -724,59 +783,63 @@ describe('the blast radius of each service', () => {
       issuer: `${current.publicOrigin}/auth`,
       exchanges: [
         {
-          label: 'refund with carol’s (admin) plain orders JWT',
+          label: 'charge',
+          subjectToken: aliceJwt,
+          audience: payments,
+          authorizationDetails: [paymentOperation('/charges', unpaid.id, unpaid.total, unpaid.currency)],
+        },
+        {
+          label: 'refund',
           subjectToken: carolJwt,
           audience: payments,
-          authorizationDetails: [
-            paymentOperation('/refunds', state.chargeId, state.paidOrder.total, state.paidOrder.currency),
-          ],
+          authorizationDetails: [paymentOperation('/refunds', state.chargeId, paid.total, paid.currency)],
         },
       ],
       requests: [],
     });
-    const [refund] = report.exchanges;
-    // Today's impact, shown rather than assumed: a token auth minted is used as a compromised orders would.
-    let refunded: HttpAnswer | undefined;
-    if (refund?.accessToken) {
-      refunded = await request(current, orders, {
-        method: 'POST',
-        to: payments,
-        path: '/refunds',
-        token: refund.accessToken,
-        body: { chargeId: state.chargeId, amount: state.paidOrder.total },
-      });
-    }
+    const [charge, refund] = report.exchanges;
+    // Today's impact, shown rather than assumed: a token auth minted is used at once, as a compromised orders would.
+    const charged = charge?.accessToken
+      ? await request(current, orders, {
+          method: 'POST',
+          to: payments,
+          path: '/charges',
+          token: charge.accessToken,
+          body: {
+            orderId: unpaid.id,
+            amount: unpaid.total,
+            currency: unpaid.currency,
+            paymentMethod: state.paymentMethod,
+          },
+        })
+      : undefined;
+    const refunded = refund?.accessToken
+      ? await request(current, orders, {
+          method: 'POST',
+          to: payments,
+          path: '/refunds',
+          token: refund.accessToken,
+          body: { chargeId: state.chargeId, amount: paid.total },
+        })
+      : undefined;
+    const outcome = (exchanged: Exchanged | undefined, used: HttpAnswer | undefined): string =>
+      `auth ${String(exchanged?.status)} ${exchanged?.error ?? ''}${used === undefined ? '' : `, then payments ${String(used.status)} ${codeOf(used.body)}`}`;
     add(orders, {
       kind: 'use',
-      target: 'refund alice’s charge with carol’s plain orders JWT (no refund request)',
-      expected: 'refused by auth: no refund intent',
-      observed: `exchange ${String(refund?.status)} ${refund?.error ?? ''}${refunded === undefined ? '' : `, payments ${String(refunded.status)}`}`,
-      holds: refund?.accessToken === null,
+      target: 'charge alice’s unpaid order (she never asked to pay it) with her plain orders JWT',
+      expected: 'refused by auth: no pay intent; nothing charged',
+      observed: outcome(charge, charged),
+      holds: charge?.accessToken === null && charged === undefined,
       waitsForIntent: true,
     });
-    const charge = attackOf(orders).exchanges.find((exchanged) => exchanged.audience === payments);
-    if (charge?.accessToken) {
-      const charged = await request(current, orders, {
-        method: 'POST',
-        to: payments,
-        path: '/charges',
-        token: charge.accessToken,
-        body: {
-          orderId: state.unpaidOrder.id,
-          amount: state.unpaidOrder.total,
-          currency: state.unpaidOrder.currency,
-          paymentMethod: state.paymentMethod,
-        },
-      });
-      add(orders, {
-        kind: 'use',
-        target: 'charge alice’s unpaid order with the token minted from her plain orders JWT',
-        expected: 'no token to charge with',
-        observed: `payments ${String(charged.status)}`,
-        holds: false,
-        waitsForIntent: true,
-      });
-    }
+    add(orders, {
+      kind: 'use',
+      target: 'refund alice’s charge with carol’s (admin) plain orders JWT (no refund request)',
+      expected: 'refused by auth: no refund intent; nothing refunded',
+      observed: outcome(refund, refunded),
+      holds: refund?.accessToken === null && refunded === undefined,
+      waitsForIntent: true,
+    });
     expect(failuresOf(orders, true)).toEqual([]);
   });
 });

@@ -172,11 +172,16 @@ const inspectFile = (path) => {
     const text = readFileSync(path, 'utf8');
     let detail = stat.size + ' bytes';
     try {
-      const parsed = JSON.parse(text);
-      const keys = Array.isArray(parsed.keys) ? parsed.keys : [parsed];
-      const privateKeys = keys.filter((key) => key && typeof key === 'object' && typeof key.d === 'string').length;
-      if (keys.some((key) => key && typeof key === 'object' && typeof key.kty === 'string')) {
-        detail += ', ' + privateKeys + ' private key(s) of ' + keys.length;
+      // Every JWK anywhere in the document (a key file, a key set, a rotation state holding several).
+      const jwks = [];
+      const visit = (value) => {
+        if (value === null || typeof value !== 'object') return;
+        if (typeof value.kty === 'string') { jwks.push(value); return; }
+        Object.values(value).forEach(visit);
+      };
+      visit(JSON.parse(text));
+      if (jwks.length > 0) {
+        detail += ', ' + jwks.filter((jwk) => typeof jwk.d === 'string').length + ' private key(s) of ' + jwks.length;
       }
     } catch { /* not JSON: a database or a password file */ }
     return { path, exists: true, readable: true, detail };
