@@ -249,7 +249,7 @@ async function attack(current: LaunchedStack, service: string): Promise<AttackRe
     service === ISSUER || subjectToken === undefined || tokenUrl === undefined
       ? []
       : SERVICES.filter((audience) => audience !== service).map((audience) => ({
-          label: `aud=${audience}`,
+          label: `aud=${audience}${REACHABLE.get(service)?.has(ISSUER) === true ? '' : ` (through ${EDGE})`}`,
           subjectToken,
           audience,
           ...(audience === BINDING_RULE?.audience
