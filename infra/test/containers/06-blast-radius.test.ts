@@ -24,7 +24,7 @@ import type { LaunchedService, LaunchedStack } from './support/stack-launcher.js
 import { nodeIn, serviceOf } from './support/stack-state.js';
 import { tinyPng } from './support/tiny-png.js';
 import { useStack } from './support/use-stack.js';
-import { captureUnavailable, startCapture, type Segment } from './support/wire-capture.js';
+import { captureUnavailable, inSubnet, startCapture, type Segment } from './support/wire-capture.js';
 
 /** The longest an internal JWT lives (docs/threat-model.md, Assets: "at most 5 minutes"). */
 const INTERNAL_JWT_MAX_SECONDS = 300;
@@ -111,14 +111,6 @@ function attackOf(service: string): AttackReport {
   const report = attacks.get(service);
   if (report === undefined) throw new Error(`the attack from ${service} did not run`);
   return report;
-}
-
-function inSubnet(address: string, cidr: string): boolean {
-  const [base = '', bits = '32'] = cidr.split('/');
-  const toNumber = (ip: string): number =>
-    ip.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);
 }
 
 /** The JWTs each service was sent in an Authorization header (each once), from the captured segments. */
@@ -266,6 +258,24 @@ async function attack(current: LaunchedStack, service: string): Promise<AttackRe
     keyFile: `${DATA_ROOT}/${service}/workload-key.private.jwk.json`,
     files: [`${DATA_ROOT}/${service}`, WORKLOAD_KEYS_ROOT],
     tokenUrl: tokenUrl ?? 'http://unreachable.invalid/',
+    issuer: `${current.publicOrigin}/auth`,
+    exchanges,
+    requests: [],
+  });
+}
+
+/** Token exchanges at auth from inside `service`, signed with its own workload key (nothing else probed). */
+function exchangeAs(
+  current: LaunchedStack,
+  service: string,
+  exchanges: readonly Record<string, unknown>[],
+): Promise<AttackReport> {
+  return nodeIn<AttackReport>(serviceOf(current, service), BLAST_RADIUS_ATTACK, {
+    service,
+    targets: [],
+    keyFile: `${DATA_ROOT}/${service}/workload-key.private.jwk.json`,
+    files: [],
+    tokenUrl: tokenUrlOf(current, service),
     issuer: `${current.publicOrigin}/auth`,
     exchanges,
     requests: [],
@@ -720,25 +730,16 @@ describe('the blast radius of each service', () => {
     // A refund with the token of a user who is not an admin: refused at auth or at payments; nothing refunded.
     const aliceJwt = subjectTokenOf(orders, state);
     if (aliceJwt === undefined || state.chargeId === undefined) throw new Error('no orders JWT or charge id');
-    const report = await nodeIn<AttackReport>(serviceOf(current, orders), BLAST_RADIUS_ATTACK, {
-      service: orders,
-      targets: [],
-      keyFile: `${DATA_ROOT}/${orders}/workload-key.private.jwk.json`,
-      files: [],
-      tokenUrl: tokenUrlOf(current, orders),
-      issuer: `${current.publicOrigin}/auth`,
-      exchanges: [
-        {
-          label: 'refund with alice’s orders JWT',
-          subjectToken: aliceJwt,
-          audience: payments,
-          authorizationDetails: [
-            paymentOperation('/refunds', state.chargeId, state.paidOrder.total, state.paidOrder.currency),
-          ],
-        },
-      ],
-      requests: [],
-    });
+    const report = await exchangeAs(current, orders, [
+      {
+        label: 'refund with alice’s orders JWT',
+        subjectToken: aliceJwt,
+        audience: payments,
+        authorizationDetails: [
+          paymentOperation('/refunds', state.chargeId, state.paidOrder.total, state.paidOrder.currency),
+        ],
+      },
+    ]);
     const [refundExchange] = report.exchanges;
     let refundAnswer: HttpAnswer | undefined;
     if (refundExchange?.accessToken) {
@@ -774,29 +775,20 @@ describe('the blast radius of each service', () => {
       throw new Error('no plain orders JWT of alice or carol, or no charge, was seen');
     }
     const { unpaidOrder: unpaid, paidOrder: paid } = state;
-    const report = await nodeIn<AttackReport>(serviceOf(current, orders), BLAST_RADIUS_ATTACK, {
-      service: orders,
-      targets: [],
-      keyFile: `${DATA_ROOT}/${orders}/workload-key.private.jwk.json`,
-      files: [],
-      tokenUrl: tokenUrlOf(current, orders),
-      issuer: `${current.publicOrigin}/auth`,
-      exchanges: [
-        {
-          label: 'charge',
-          subjectToken: aliceJwt,
-          audience: payments,
-          authorizationDetails: [paymentOperation('/charges', unpaid.id, unpaid.total, unpaid.currency)],
-        },
-        {
-          label: 'refund',
-          subjectToken: carolJwt,
-          audience: payments,
-          authorizationDetails: [paymentOperation('/refunds', state.chargeId, paid.total, paid.currency)],
-        },
-      ],
-      requests: [],
-    });
+    const report = await exchangeAs(current, orders, [
+      {
+        label: 'charge',
+        subjectToken: aliceJwt,
+        audience: payments,
+        authorizationDetails: [paymentOperation('/charges', unpaid.id, unpaid.total, unpaid.currency)],
+      },
+      {
+        label: 'refund',
+        subjectToken: carolJwt,
+        audience: payments,
+        authorizationDetails: [paymentOperation('/refunds', state.chargeId, paid.total, paid.currency)],
+      },
+    ]);
     const [charge, refund] = report.exchanges;
     // Today's impact, shown rather than assumed: a token auth minted is used at once, as a compromised orders would.
     const charged = charge?.accessToken
