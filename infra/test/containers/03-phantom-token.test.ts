@@ -15,7 +15,7 @@ import { markdownTable, recordFinding } from './support/proof-report.js';
 import type { LaunchedStack } from './support/stack-launcher.js';
 import { tinyPng } from './support/tiny-png.js';
 import { useStack } from './support/use-stack.js';
-import { captureUnavailable, startCapture, type Segment } from './support/wire-capture.js';
+import { captureUnavailable, inSubnet, startCapture, type Segment } from './support/wire-capture.js';
 
 interface WireJwt {
   readonly zone: string;
@@ -39,14 +39,6 @@ const steps: string[][] = [];
 
 function check(ok: boolean, failure: string): void {
   if (!ok) failures.push(failure);
-}
-
-function inSubnet(address: string, cidr: string): boolean {
-  const [base = '', bits = '32'] = cidr.split('/');
-  const toNumber = (ip: string): number =>
-    ip.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);
 }
 
 function serviceAt(current: LaunchedStack, address: string, port: number): string {

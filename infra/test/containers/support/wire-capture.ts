@@ -129,6 +129,15 @@ async function stopOne(capture: RunningCapture): Promise<void> {
   });
 }
 
+/** Whether an IPv4 address lies in a subnet (CIDR): which zone network a captured segment travelled on. */
+export function inSubnet(address: string, cidr: string): boolean {
+  const [base = '', bits = '32'] = cidr.split('/');
+  const toNumber = (ip: string): number =>
+    ip.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);
+}
+
 /** IPv4/TCP segments with a payload from a classic pcap file (Ethernet or Linux cooked, as tcpdump -w writes). */
 export function parsePcap(file: Buffer): Segment[] {
   const magic = file.readUInt32LE(0);
