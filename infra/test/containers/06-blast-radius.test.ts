@@ -44,8 +44,6 @@ interface Row {
   readonly expected: string;
   readonly observed: string;
   readonly holds: boolean;
-  /** This expectation is the intent design (branch `intent`): it fails until that design is merged. */
-  readonly waitsForIntent?: boolean;
 }
 interface Exchanged {
   readonly label: string;
@@ -98,9 +96,9 @@ function add(service: string, row: Row): void {
 function rowsOf(service: string): Row[] {
   return rows.get(service) ?? [];
 }
-function failuresOf(service: string, intent: boolean): string[] {
+function failuresOf(service: string): string[] {
   return rowsOf(service)
-    .filter((row) => !row.holds && (row.waitsForIntent === true) === intent)
+    .filter((row) => !row.holds)
     .map((row) => `${row.kind} ${row.target}: expected ${row.expected}, observed ${row.observed}`);
 }
 function currentFlow(): Flow {
@@ -395,8 +393,7 @@ afterAll(() => {
   for (const service of SERVICES) {
     const failures = [
       ...(launchError === undefined ? [] : [`the stack did not start: ${launchError}`]),
-      ...failuresOf(service, false),
-      ...failuresOf(service, true).map((failure) => `(waits for the intent design) ${failure}`),
+      ...failuresOf(service),
     ];
     const table = markdownTable(
       ['what', 'target', 'topology / threat model', 'observed', 'holds'],
@@ -405,7 +402,7 @@ afterAll(() => {
         row.target,
         row.expected,
         row.observed,
-        row.holds ? 'yes' : row.waitsForIntent === true ? 'NO (waits for intent)' : 'NO',
+        row.holds ? 'yes' : 'NO',
       ]),
     );
     recordFinding({
@@ -498,9 +495,7 @@ describe('the blast radius of each service', () => {
         });
       }
     }
-    const broken = SERVICES.flatMap((service) =>
-      failuresOf(service, false).filter((f) => f.startsWith('reach')),
-    );
+    const broken = SERVICES.flatMap((service) => failuresOf(service).filter((f) => f.startsWith('reach')));
     expect(broken).toEqual([]);
   });
 
@@ -540,9 +535,9 @@ describe('the blast radius of each service', () => {
             : signing.length === 0 && report.ownKey === expectsWorkloadKey,
       });
     }
-    expect(
-      SERVICES.flatMap((service) => failuresOf(service, false).filter((f) => f.startsWith('holds'))),
-    ).toEqual([]);
+    expect(SERVICES.flatMap((service) => failuresOf(service).filter((f) => f.startsWith('holds')))).toEqual(
+      [],
+    );
   });
 
   it('each service obtains from auth tokens only for the audiences the topology gives it (the gateway: orders and image-processor)', () => {
@@ -588,13 +583,12 @@ describe('the blast radius of each service', () => {
             ? `minted: ${describeToken(exchanged.claims)}`
             : `${String(exchanged.status)} ${exchanged.error ?? ''}`,
           holds: minted === allowed,
-          waitsForIntent: needsIntent,
         });
       }
     }
-    expect(
-      SERVICES.flatMap((service) => failuresOf(service, false).filter((f) => f.startsWith('mint'))),
-    ).toEqual([]);
+    expect(SERVICES.flatMap((service) => failuresOf(service).filter((f) => f.startsWith('mint')))).toEqual(
+      [],
+    );
   });
 
   it('the tokens each service receives are addressed to it alone, carry its routes’ scopes and live minutes at most (payments: seconds)', () => {
@@ -628,9 +622,9 @@ describe('the blast radius of each service', () => {
         });
       }
     }
-    expect(
-      SERVICES.flatMap((service) => failuresOf(service, false).filter((f) => f.startsWith('token'))),
-    ).toEqual([]);
+    expect(SERVICES.flatMap((service) => failuresOf(service).filter((f) => f.startsWith('token')))).toEqual(
+      [],
+    );
   });
 
   it('what the tokens they hold are worth elsewhere: nothing beyond the topology', async () => {
@@ -681,9 +675,7 @@ describe('the blast radius of each service', () => {
         });
       }
     }
-    expect(
-      SERVICES.flatMap((service) => failuresOf(service, false).filter((f) => f.startsWith('use'))),
-    ).toEqual([]);
+    expect(SERVICES.flatMap((service) => failuresOf(service).filter((f) => f.startsWith('use')))).toEqual([]);
   });
 
   it('a compromised orders: a charge only with the token of a pay the user asked for, once, for that order; no refund with a user’s token', async () => {
@@ -758,10 +750,10 @@ describe('the blast radius of each service', () => {
       observed: `exchange ${String(refundExchange?.status)} ${refundExchange?.error ?? ''}${refundAnswer === undefined ? '' : `, payments ${String(refundAnswer.status)} ${codeOf(refundAnswer.body)}`}`,
       holds: refundAnswer === undefined || refundAnswer.status >= 400,
     });
-    expect(failuresOf(orders, false).filter((f) => f.startsWith('use'))).toEqual([]);
+    expect(failuresOf(orders).filter((f) => f.startsWith('use'))).toEqual([]);
   });
 
-  it('[waits for intent] a compromised orders gets no payments token from a plain orders JWT: not alice’s to charge, not an admin’s to refund', async () => {
+  it('a compromised orders gets no payments token from a plain orders JWT: not alice’s to charge, not an admin’s to refund', async () => {
     const current = stack.get();
     const state = currentFlow();
     if (BINDING_RULE === undefined) throw new Error('the topology binds no operation');
@@ -790,7 +782,7 @@ describe('the blast radius of each service', () => {
       },
     ]);
     const [charge, refund] = report.exchanges;
-    // Today's impact, shown rather than assumed: a token auth minted is used at once, as a compromised orders would.
+    // Were a token minted, its impact is shown rather than assumed: it is used at once, as a compromised orders would.
     const charged = charge?.accessToken
       ? await request(current, orders, {
           method: 'POST',
@@ -822,7 +814,6 @@ describe('the blast radius of each service', () => {
       expected: 'refused by auth: no pay intent; nothing charged',
       observed: outcome(charge, charged),
       holds: charge?.accessToken === null && charged === undefined,
-      waitsForIntent: true,
     });
     add(orders, {
       kind: 'use',
@@ -830,8 +821,7 @@ describe('the blast radius of each service', () => {
       expected: 'refused by auth: no refund intent; nothing refunded',
       observed: outcome(refund, refunded),
       holds: refund?.accessToken === null && refunded === undefined,
-      waitsForIntent: true,
     });
-    expect(failuresOf(orders, true)).toEqual([]);
+    expect(failuresOf(orders).filter((f) => f.includes('plain orders JWT'))).toEqual([]);
   });
 });
