@@ -40,8 +40,16 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 echo "ensure-docker: starting dockerd (log: $DOCKERD_LOG)"
-# Its own session, so that it outlives this script and the test run that called it.
-setsid dockerd >"$DOCKERD_LOG" 2>&1 < /dev/null &
+# Its own session, so that it outlives this script and the test run that called it. And none of our open
+# descriptors: started under `flock /tmp/airlock-docker.lock ...`, it would otherwise inherit the lock's descriptor
+# and hold the lock for as long as it runs (it did: every later flock waited for ever).
+(
+  for fd in /proc/self/fd/*; do
+    fd="${fd##*/}"
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+  done
+  exec setsid dockerd >"$DOCKERD_LOG" 2>&1 < /dev/null
+) &
 for _ in $(seq 1 "$READY_TIMEOUT_SECONDS"); do
   if docker info >/dev/null 2>&1; then
     echo "ensure-docker: Docker $(docker version --format '{{.Server.Version}}') is running"
