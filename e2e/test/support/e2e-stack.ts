@@ -189,26 +189,49 @@ export async function call(
       : { body: isBytes ? (init.body as Uint8Array) : JSON.stringify(init.body) }),
   });
   const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON; keep the text.
-  }
-  const target = new URL(url);
-  if (edgeOrigins.has(target.origin)) {
-    const problems = answers.problemsOf({
-      method: init.method ?? 'GET',
-      path: target.pathname,
-      status: response.status,
-      contentType: response.headers.get('content-type') ?? undefined,
-      body,
-    });
-    if (problems.length > 0) {
-      throw new Error(`the answer is not as the OpenAPI document describes it:\n${problems.join('\n')}`);
-    }
+  const body = parsedBody(text);
+  const problems = answerProblems({
+    method: init.method ?? 'GET',
+    url,
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? undefined,
+    text,
+  });
+  if (problems.length > 0) {
+    throw new Error(`the answer is not as the OpenAPI document describes it:\n${problems.join('\n')}`);
   }
   return { status: response.status, headers: response.headers, text, body };
+}
+
+function parsedBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text; // not JSON
+  }
+}
+
+/**
+ * What is wrong with an answer from a running stack's edge, against the committed OpenAPI document ([] when it
+ * is as described, or when the URL is not an edge of a stack this process started). `call` checks every answer
+ * with it; the browser suite checks what the page received.
+ */
+export function answerProblems(answer: {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly text: string;
+}): string[] {
+  const target = new URL(answer.url);
+  if (!edgeOrigins.has(target.origin)) return [];
+  return answers.problemsOf({
+    method: answer.method,
+    path: target.pathname,
+    status: answer.status,
+    contentType: answer.contentType,
+    body: parsedBody(answer.text),
+  });
 }
 
 /** Orders one of `sku` through the gateway as the holder of `token`; returns the new order's id. */
