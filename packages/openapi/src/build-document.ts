@@ -27,9 +27,11 @@ const ERROR_REF = { $ref: '#/components/schemas/ErrorBody' };
 const DISCOVERY_PATH = '/.well-known/openid-configuration';
 
 // What the gateway itself may answer on a forwarded route, before or instead of the service (the refusal table
-// in apps/gateway/src/pipeline/refusals.ts); user routes add the token refusals.
+// in apps/gateway/src/pipeline/refusals.ts; a test checks that every status it can answer on a route is here);
+// user routes add the token refusals.
 const GATEWAY_ERRORS: Readonly<Record<number, string>> = {
   400: 'The gateway refused the request target, a body on GET or a malformed request.',
+  408: 'The request did not arrive in time (the gateway’s request timeout).',
   403: 'A cross-origin call from an origin the gateway does not allow.',
   413: 'The body is larger than the gateway’s limit for this service.',
   414: 'The request target is too long.',

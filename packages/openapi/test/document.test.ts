@@ -1,6 +1,7 @@
 // The document describes exactly the edge: every route the gateway's table reaches has an operation, and no
 // operation exists without a route; the committed file is the one the sources build.
 import { describe, expect, it } from '@jest/globals';
+import { REFUSALS } from '@airlock/gateway/refusals';
 import { buildRouteTable } from '@airlock/gateway/route-table';
 import type { ServiceContracts } from '@airlock/service-kit/api-contract';
 import { airlockTopology } from '@airlock/topology';
@@ -32,6 +33,29 @@ function codeOf(build: () => unknown): string | undefined {
 }
 
 describe('the OpenAPI document', () => {
+  it('describes, on every API operation, each status the gateway’s refusal table can answer on a route', () => {
+    // 404 and 405 answer a path or method that has no operation; 499 is never sent (the client is gone).
+    const noOperation = new Set([404, 405, 499]);
+    const statuses = [...new Set(Object.values(REFUSALS).map((answer) => answer.status))]
+      .filter((status) => !noOperation.has(status))
+      .sort();
+    expect(statuses).toEqual(expect.arrayContaining([401, 408, 429, 503]));
+    const apiOperations = Object.entries(document.paths).filter(([path]) => path.startsWith('/api/'));
+    expect(apiOperations.length).toBeGreaterThan(5);
+    for (const [path, item] of apiOperations) {
+      for (const [method, operation] of Object.entries(item)) {
+        const described = Object.keys(operation['responses'] as Record<string, unknown>).map(Number);
+        expect({
+          operation: `${method} ${path}`,
+          missing: statuses.filter((s) => !described.includes(s)),
+        }).toEqual({
+          operation: `${method} ${path}`,
+          missing: [],
+        });
+      }
+    }
+  });
+
   it('has one operation per edge route of the topology, and none other', () => {
     expect(operationsOf(document)).toEqual(edgeRoutes);
     // The routes the brief names, spelled out so that an empty table cannot pass.
