@@ -24,7 +24,7 @@ import type { LaunchedService, LaunchedStack } from './support/stack-launcher.js
 import { nodeIn, serviceOf } from './support/stack-state.js';
 import { tinyPng } from './support/tiny-png.js';
 import { useStack } from './support/use-stack.js';
-import { captureUnavailable, inSubnet, startCapture, type Segment } from './support/wire-capture.js';
+import { captureInternalZones, inSubnet, type Segment } from './support/wire-capture.js';
 
 /** The longest an internal JWT lives (docs/threat-model.md, Assets: "at most 5 minutes"). */
 const INTERNAL_JWT_MAX_SECONDS = 300;
@@ -330,13 +330,7 @@ function request(
 
 beforeAll(async () => {
   const current = stack.get();
-  const unavailable = captureUnavailable();
-  if (unavailable !== undefined) throw new Error(`cannot watch the zone networks: ${unavailable}`);
-  const internal = Object.values(current.networks).filter((network) => network.internal);
-  const capture = await startCapture(
-    Object.values(current.services).map((service) => service.containerId),
-    internal.map((network) => network.subnet),
-  );
+  const { capture, internal } = await captureInternalZones(current);
   const client = new EdgeClient(current);
   const steps: string[][] = [];
   let segments: Segment[];
