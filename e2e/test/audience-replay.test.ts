@@ -39,13 +39,30 @@ async function probe(service: string, token: string): Promise<number> {
   return answer.status;
 }
 
-/** A callee that binds operations gets tokens for one only (issue 11, finding 7): ask for its first route's. */
+/** The object of the one operation asked for below, and of the user's intent it is redeemed against. */
+const boundObject = randomUUID();
+
+/**
+ * A callee that binds operations gets tokens for one only (issue 11, finding 7): ask for its first route's. The
+ * caller's own token must then carry the user's intent for it, which the edge asks for on the caller's behalf.
+ */
 function boundTo(spec: CallSpec): { authorizationDetails: Record<string, unknown>[] } | undefined {
   const operation = spec.routes[0]?.operation;
-  if (spec.bindsOperation === undefined || operation === undefined) return undefined;
-  const detail = { identifier: randomUUID(), amount: 1, currency: 'EUR' };
+  if (spec.bindsOperation !== undefined && operation !== undefined) {
+    const detail = { identifier: boundObject, amount: 1, currency: 'EUR' };
+    return {
+      authorizationDetails: [{ type: spec.bindsOperation.detailsType, actions: [operation], ...detail }],
+    };
+  }
+  const redeemedBy = airlockTopology.calls.find(
+    (next) => next.from === spec.to && next.bindsOperation !== undefined,
+  );
+  const action = redeemedBy?.routes[0]?.operation;
+  if (spec.from !== edge || spec.conveysIntent === undefined || action === undefined) return undefined;
   return {
-    authorizationDetails: [{ type: spec.bindsOperation.detailsType, actions: [operation], ...detail }],
+    authorizationDetails: [
+      { type: spec.conveysIntent.detailsType, actions: [action], identifier: boundObject },
+    ],
   };
 }
 

@@ -47,6 +47,16 @@ describe('order flow through the gateway', () => {
     }
   });
 
+  it('serves the OpenAPI document through the gateway without a token, as an audited public route', async () => {
+    const answer = await call(`${e2e.edgeUrl}/openapi.json`, undefined);
+    expect(answer.status).toBe(200);
+    expect(fieldOf(answer.body, 'openapi')).toMatch(/^3\.1\./);
+    expect(answer.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(e2e.output.join('\n')).toMatch(
+      /"reason":"public_route".*"route":"GET \/openapi\.json"|"route":"GET \/openapi\.json".*"reason":"public_route"/,
+    );
+  });
+
   it('never lets the opaque token or a JWT into the logs', async () => {
     const alice = await e2e.signIn('alice');
     await call(`${e2e.edgeUrl}/api/orders`, alice);

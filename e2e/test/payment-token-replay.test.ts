@@ -33,9 +33,20 @@ async function newOrder(sku: string): Promise<{ id: string; total: number; curre
   };
 }
 
+/** The orders token the gateway hands over when alice asks to pay `orderId` (it carries that intent). */
+async function ordersTokenAskingToPay(orderId: string): Promise<string> {
+  const intents = airlockTopology.calls.find((spec) => spec.from === edge && spec.to === bound?.from);
+  const type = intents?.conveysIntent?.detailsType ?? '';
+  return accessToken(
+    await e2e.exchangeAs(edge, alice, bound?.from ?? '', {
+      authorizationDetails: [{ type, actions: ['charge'], identifier: orderId }],
+    }),
+  );
+}
+
 /** What orders does to pay order A: alice's orders token traded for a payments token bound to that charge. */
 async function tokenToPayOrderA(): Promise<string> {
-  const ordersJwt = await accessToken(await e2e.exchangeAs(edge, alice, bound?.from ?? ''));
+  const ordersJwt = await ordersTokenAskingToPay(orderA.id);
   const detail: BoundOperation = {
     type: binding.detailsType,
     actions: ['charge'],
@@ -79,6 +90,36 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await e2e.close();
+});
+
+describe("orders holding a user's token obtains a payments token only for what the user asked (blast radius)", () => {
+  /** orders asking auth for a payments token to charge `order`, with `ordersJwt` as its subject. */
+  async function askForCharge(ordersJwt: string, order: typeof orderA): Promise<number> {
+    const detail: BoundOperation = {
+      type: binding.detailsType,
+      actions: ['charge'],
+      identifier: order.id,
+      amount: order.total,
+      currency: order.currency,
+    };
+    const answer = await e2e.exchangeAs(bound?.from ?? '', ordersJwt, bound?.to ?? '', {
+      scope: 'orders',
+      authorizationDetails: [{ ...detail }],
+    });
+    return answer.status;
+  }
+
+  it("cannot get one with the user's ordinary orders token (the one every GET /orders carries)", async () => {
+    const plain = await accessToken(await e2e.exchangeAs(edge, alice, bound.from));
+    expect(await askForCharge(plain, orderA)).toBe(400);
+  });
+
+  it('cannot get one for another order than the user asked to pay, nor twice for the same ask', async () => {
+    const askedForA = await ordersTokenAskingToPay(orderA.id);
+    expect(await askForCharge(askedForA, orderB)).toBe(400);
+    expect(await askForCharge(askedForA, orderA)).toBe(200);
+    expect(await askForCharge(askedForA, orderA)).toBe(400);
+  });
 });
 
 describe('a payments token replayed at payments', () => {

@@ -26,7 +26,9 @@ function chargesFor(orderId: string): number {
 }
 
 beforeAll(async () => {
-  e2e = await startE2eStack();
+  // Every pay is its own exchange at auth (the user's intent, never a cached token), so 50 pays at once from one
+  // client need a per-client share of 50 exchanges in flight (the default, 16, answers the rest 429).
+  e2e = await startE2eStack({}, { gateway: { AIRLOCK_GATEWAY_MAX_EXCHANGES_PER_CLIENT: '64' } });
   alice = await e2e.signIn('alice');
   const catalog = await call(`${e2e.edgeUrl}/api/catalog`, alice);
   sku = String(fieldOf((catalog.body as unknown[])[0], 'sku'));

@@ -37,7 +37,6 @@ let e2e: E2eStack;
 const replicas: Replica[] = [];
 let alice: string;
 /** What the gateway forwards to orders for alice (token exchange as the gateway, audience orders). */
-let aliceJwt: string;
 let sku: string;
 
 /** Starts one more process of `service` on a free port with the stack's environment plus `env`. */
@@ -81,9 +80,20 @@ function newOrder(): Promise<string> {
 }
 
 /** Pays through orders #1 (via the gateway) for even indexes and through orders #2 for odd ones. */
-function payAcrossReplicas(orderId: string, keyOf: (index: number) => string): Promise<Answer[]> {
+/** What the gateway sends orders when alice asks to pay `orderId`: a fresh orders token carrying that intent. */
+async function intentToPay(orderId: string): Promise<string> {
+  const exchanged = await e2e.exchangeAs('gateway', alice, 'orders', {
+    authorizationDetails: [{ type: 'airlock_intent', actions: ['charge'], identifier: orderId }],
+  });
+  expect(exchanged.status).toBe(200);
+  return String(fieldOf(await exchanged.json(), 'access_token'));
+}
+
+async function payAcrossReplicas(orderId: string, keyOf: (index: number) => string): Promise<Answer[]> {
   const ordersTwo = replicas[1];
   if (ordersTwo === undefined) throw new Error('orders #2 is not running');
+  // Orders #2 is called as the gateway would call it: one intent-bearing token per pay (each is redeemed once).
+  const intents = await Promise.all(Array.from({ length: CONCURRENT }, () => intentToPay(orderId)));
   return Promise.all(
     Array.from({ length: CONCURRENT }, (_, index) =>
       index % 2 === 0
@@ -91,7 +101,7 @@ function payAcrossReplicas(orderId: string, keyOf: (index: number) => string): P
             method: 'POST',
             headers: { 'idempotency-key': keyOf(index) },
           })
-        : call(`${ordersTwo.url}/orders/${orderId}/pay`, aliceJwt, {
+        : call(`${ordersTwo.url}/orders/${orderId}/pay`, intents[index] ?? '', {
             method: 'POST',
             headers: { 'idempotency-key': keyOf(index) },
           }),
@@ -110,13 +120,17 @@ beforeAll(async () => {
     payments: await databaseOf('payments'),
   };
   paymentsDatabaseUrl = new URL(serviceEnv.payments.AIRLOCK_DATABASE_URL ?? '');
-  e2e = await startE2eStack({}, serviceEnv);
+  // Every pay through the gateway is its own exchange (the user's intent): its per-client share must cover them.
+  e2e = await startE2eStack(
+    {},
+    {
+      ...serviceEnv,
+      gateway: { AIRLOCK_GATEWAY_MAX_EXCHANGES_PER_CLIENT: String(CONCURRENT) },
+    },
+  );
   const paymentsTwo = await startReplica('payments', {});
   await startReplica('orders', { [urlVariableOf('payments')]: paymentsTwo.url });
   alice = await e2e.signIn('alice');
-  const exchanged = await e2e.exchangeAs('gateway', alice, 'orders', { scope: 'orders' });
-  expect(exchanged.status).toBe(200);
-  aliceJwt = String(fieldOf(await exchanged.json(), 'access_token'));
   const catalog = await call(`${e2e.edgeUrl}/api/catalog`, alice);
   sku = String(fieldOf((catalog.body as unknown[])[0], 'sku'));
 }, 120_000);

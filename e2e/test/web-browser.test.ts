@@ -10,7 +10,14 @@ import { chromium, type Browser, type BrowserContext, type Page, type Response }
 import { makeDemoPng } from '@airlock/client/demo-image';
 import { freePort } from '@airlock/local-stack';
 
-import { call, fieldOf, ROOT_DIR, startE2eStack, type E2eStack } from './support/e2e-stack.js';
+import {
+  answerProblems,
+  call,
+  fieldOf,
+  ROOT_DIR,
+  startE2eStack,
+  type E2eStack,
+} from './support/e2e-stack.js';
 
 /** Debian's chromium (scripts/ensure-system-packages.sh installs it); AIRLOCK_CHROMIUM points elsewhere. */
 const CHROMIUM = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
@@ -24,7 +31,14 @@ let e2e: E2eStack;
 let browser: Browser;
 let context: BrowserContext;
 let attacker: Server | undefined;
-const seen: { url: string; body: string }[] = [];
+/** Every answer the pages received: checked for tokens, and against the OpenAPI document. */
+const seen: {
+  url: string;
+  method: string;
+  status: number;
+  contentType: string | undefined;
+  body: string;
+}[] = [];
 const pending: Promise<void>[] = [];
 const consoleLines: string[] = [];
 
@@ -63,7 +77,13 @@ async function watch(page: Page): Promise<void> {
       response
         .text()
         .then((body) => {
-          seen.push({ url: response.url(), body });
+          seen.push({
+            url: response.url(),
+            method: response.request().method(),
+            status: response.status(),
+            contentType: response.headers()['content-type'],
+            body,
+          });
         })
         // Redirects and aborted loads have no body to read.
         .catch(() => undefined),
@@ -184,6 +204,14 @@ it('alice signs in, orders, pays, uploads an image and signs out; no token ever 
       tokenField: false,
     });
   }
+  // And each answer the page received from the edge (the BFF's included) is as the OpenAPI document says.
+  const undescribed = seen.flatMap((answer) =>
+    answerProblems({ ...answer, text: answer.body }).map(
+      (problem) => `${answer.method} ${answer.url}: ${problem}`,
+    ),
+  );
+  expect(undescribed).toEqual([]);
+  expect(seen.some((answer) => new URL(answer.url).pathname.startsWith('/bff/api/'))).toBe(true);
 
   // A call forged from another origin with the victim's cookie is refused (the Origin check; 127.0.0.1 on
   // another port is the same site, so SameSite alone would not stop it).

@@ -75,6 +75,8 @@ export interface AuthConfig {
   readonly issuer: string;
   readonly host: string;
   readonly port: number;
+  /** Replicas share one port (AIRLOCK_REUSE_PORT, ServiceBaseConfig.reusePort). */
+  readonly reusePort: boolean;
   readonly dataDir: string;
   /** `<dataDir>/auth`: signing keys, cookie keys, the database, the generated demo password. */
   readonly authDir: string;
@@ -115,6 +117,7 @@ export function parseAuthConfig(env: Env = process.env): AuthConfig {
         databaseUrl: base.databaseUrl,
         issuer: base.issuer,
         host: base.host,
+        reusePort: base.reusePort,
         port: base.port,
         dataDir: base.dataDir,
         authDir: resolve(base.dataDir, service.name),

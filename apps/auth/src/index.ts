@@ -28,6 +28,7 @@ process.on('SIGHUP', () => {
 try {
   await startServer(auth.app, {
     port: config.port,
+    reusePort: config.reusePort,
     host: config.host,
     logger,
     onShutdown: () => auth.close(),

@@ -15,7 +15,13 @@ import { promotionDelay, retirementDelay } from '../src/keys/signing-key-set.js'
 import { removeDataDir, startAuth, type RunningAuth } from './support/auth-server.js';
 import { startLoopbackCallback, type LoopbackCallback } from '@airlock/client/loopback-callback';
 import { codeFlow, discoverPublicClient } from './support/oauth-client.js';
-import { exchangeAs, setUpWorkloads, type Workloads, chargeDetails } from './support/workloads.js';
+import {
+  exchangeAs,
+  setUpWorkloads,
+  type Workloads,
+  chargeDetails,
+  intentDetails,
+} from './support/workloads.js';
 
 const JWKS_CACHE_MAX_AGE = 300;
 const timings = rotationTimings(JWKS_CACHE_MAX_AGE);
@@ -43,6 +49,8 @@ async function mint(): Promise<string> {
   const { status, body } = await exchangeAs(workloads, 'gateway', {
     subject_token: aliceToken,
     audience: 'orders',
+    // As on a pay request: the orders token carries alice's intent, which orders redeems onward below.
+    authorization_details: intentDetails(),
   });
   expect(status).toBe(200);
   return String(body.access_token);

@@ -16,6 +16,7 @@ import {
   setUpWorkloads,
   type Workloads,
   chargeDetails,
+  intentDetails,
 } from './support/workloads.js';
 
 let first: RunningAuth;
@@ -47,6 +48,8 @@ beforeAll(async () => {
   const exchanged = await exchangeAs(workloads, 'gateway', {
     subject_token: live.access_token,
     audience: 'orders',
+    // As on a pay request: the orders token carries alice's intent, which orders redeems after the restart.
+    authorization_details: intentDetails(),
   });
   ordersJwt = String(exchanged.body.access_token);
   const web = await discoverPublicClient(first.issuer, 'airlock-web');

@@ -8,33 +8,27 @@
 //
 // Run: `pnpm --filter @airlock/gateway bench` (builds, then runs this file with Node's type stripping).
 // Everything is on loopback; every loop is bounded in count and time; the whole run takes about two minutes.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { Pool } from 'undici';
+import {
+  cpuSeconds,
+  GATEWAY_ENTRY,
+  GATEWAY_NODE_FLAGS,
+  hasTaskset,
+  LOAD_CPU,
+  memoryMb,
+  pinned,
+  pinTo,
+  SERVER_CPU,
+  spawnBenchServer,
+  startBuiltGateway,
+  stopAll,
+  stopOnExit,
+  waitForHttp,
+} from './support/bench-processes.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const gatewayEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-
-/**
- * The gateway runs with the node flags of its `start` script (package.json), so the bench measures what is
- * deployed: `--max-semi-space-size` caps V8's young generation, most of the resident memory of a busy proxy.
- */
-const GATEWAY_NODE_FLAGS = ((): string[] => {
-  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [node, ...rest] = manifest.scripts.start.split(' ');
-  if (node !== 'node' || rest.at(-1) !== 'dist/index.js')
-    throw new Error('start script is not `node ... dist/index.js`');
-  return rest.slice(0, -1);
-})();
-
-const SERVER_CPU = 0;
-const LOAD_CPU = 1;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '6');
 const LATENCY_ROUNDS = 4;
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? '2000');
@@ -43,118 +37,10 @@ const CONNECTIONS = 16;
 const MAX_SAMPLES = 200_000;
 const TOKEN = 'bench-alice-0123456789abcdefghij';
 
-// --- processes ---------------------------------------------------------------------------------------------
-
-const children: ChildProcess[] = [];
-const cleanups: (() => void)[] = [];
-function stopAll(): void {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  for (const cleanup of cleanups) cleanup();
-}
-process.on('exit', stopAll);
-process.on('SIGINT', () => process.exit(130));
-
-const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 // wrk (C, ~5 us per request) leaves the load CPU room for the upstream, so the server CPU is what saturates;
 // the built-in undici generator costs several times more per request and may saturate the load CPU first.
 const hasWrk = process.env.BENCH_NO_WRK === undefined && spawnSync('wrk', ['--version']).error === undefined;
 const cpus = availableParallelism();
-const pinned = hasTaskset && cpus >= 2;
-
-function pinTo(cpu: number, command: string[]): string[] {
-  return pinned ? ['taskset', '-c', String(cpu), ...command] : command;
-}
-
-/** Spawns a bench server that prints `{"port":N}` on its first line. */
-function spawnWithPort(
-  file: string,
-  env: Record<string, string>,
-  cpu: number,
-): Promise<{ child: ChildProcess; port: number }> {
-  const [command = 'node', ...args] = pinTo(cpu, [
-    process.execPath,
-    '--disable-warning=ExperimentalWarning',
-    join(here, 'servers', file),
-  ]);
-  const child = spawn(command, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      const line = buffered.split('\n')[0];
-      if (buffered.includes('\n') && line !== undefined) {
-        child.stdout.removeAllListeners('data');
-        child.stdout.resume();
-        resolve({ child, port: (JSON.parse(line) as { port: number }).port });
-      }
-    });
-    child.once('exit', (code) => {
-      reject(new Error(`${file} exited with ${String(code)}`));
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
-async function waitForHttp(url: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const pool = new Pool(url);
-  try {
-    while (Date.now() < deadline) {
-      try {
-        const res = await pool.request({ path: '/', method: 'GET' });
-        await res.body.dump();
-        return;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    throw new Error(`${url} did not start`);
-  } finally {
-    await pool.close();
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the command name.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Resident and peak resident memory of a process in MB, from /proc (Linux). */
-function memoryMb(pid: number | undefined): { rss: number; peak: number } {
-  if (pid === undefined) return { rss: Number.NaN, peak: Number.NaN };
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string): number =>
-      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-  } catch {
-    return { rss: Number.NaN, peak: Number.NaN };
-  }
-}
 
 // --- load ----------------------------------------------------------------------------------------------------
 
@@ -230,7 +116,7 @@ function wrk(
   const cpuBefore = cpuSeconds(options.serverPid);
   return new Promise((resolve, reject) => {
     const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
-    children.push(child);
+    stopOnExit(child);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('exit', (code) => {
@@ -319,56 +205,22 @@ async function main(): Promise<void> {
     spawnSync('taskset', ['-a', '-cp', String(LOAD_CPU), String(process.pid)], { stdio: 'ignore' });
   }
   try {
-    readFileSync(gatewayEntry);
+    readFileSync(GATEWAY_ENTRY);
   } catch {
     throw new Error(
       'dist/index.js is missing: run `pnpm --filter @airlock/gateway build` first (the bench script does).',
     );
   }
 
-  const upstream = await spawnWithPort('upstream.ts', {}, LOAD_CPU);
+  const upstream = await spawnBenchServer('upstream.ts', {}, LOAD_CPU);
   const upstreamUrl = `http://127.0.0.1:${upstream.port}`;
-  const stubAuth = await spawnWithPort('stub-auth.ts', {}, LOAD_CPU);
+  const stubAuth = await spawnBenchServer('stub-auth.ts', {}, LOAD_CPU);
   const authUrl = `http://127.0.0.1:${stubAuth.port}`;
-  const baseline = await spawnWithPort('baseline-proxy.ts', { UPSTREAM: upstreamUrl }, SERVER_CPU);
+  const baseline = await spawnBenchServer('baseline-proxy.ts', { UPSTREAM: upstreamUrl }, SERVER_CPU);
   const baselineUrl = `http://127.0.0.1:${baseline.port}`;
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'airlock-gateway-bench-'));
-  cleanups.push(() => {
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const startGateway = async (flags: readonly string[], name: string) => {
-    const gatewayPort = await freePort();
-    const logFile = join(dataDir, `${name}.log`);
-    const logFd = openSync(logFile, 'w');
-    const [command = 'node', ...args] = pinTo(SERVER_CPU, [process.execPath, ...flags, gatewayEntry]);
-    const child = spawn(command, args, {
-      env: {
-        ...process.env,
-        AIRLOCK_GATEWAY_PORT: String(gatewayPort),
-        AIRLOCK_AUTH_URL: authUrl,
-        AIRLOCK_ORDERS_URL: upstreamUrl,
-        AIRLOCK_DATA_DIR: join(dataDir, name),
-        // The bench measures the proxy path, not the limiter's refusals: limits far above the offered load.
-        AIRLOCK_GATEWAY_RATE_IP_PER_SECOND: '1000000',
-        AIRLOCK_GATEWAY_RATE_IP_BURST: '1000000',
-        AIRLOCK_GATEWAY_RATE_TOKEN_PER_SECOND: '1000000',
-        AIRLOCK_GATEWAY_RATE_TOKEN_BURST: '1000000',
-        // Every bench client is 127.0.0.1: its per-client shares of exchanges and connections are the totals.
-        AIRLOCK_GATEWAY_MAX_EXCHANGES_PER_CLIENT: '256',
-        AIRLOCK_GATEWAY_MAX_CONNECTIONS_PER_CLIENT: '4096',
-        AIRLOCK_GATEWAY_CACHE_MAX_TTL_SECONDS: '300',
-        ...(process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined
-          ? {}
-          : { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS }),
-      },
-      stdio: ['ignore', logFd, 'inherit'],
-    });
-    children.push(child);
-    const url = `http://127.0.0.1:${gatewayPort}`;
-    await waitForHttp(url);
-    return { child, url, logFile };
-  };
+  const startGateway = (flags: readonly string[], name: string) =>
+    startBuiltGateway({ nodeFlags: flags, name, authUrl, upstreamUrl });
   // B is the gateway as deployed; C the same build without its node flags, to show what the flags buy.
   const gatewayB = await startGateway(GATEWAY_NODE_FLAGS, 'gateway');
   const gatewayC = await startGateway([], 'gateway-default-heap');

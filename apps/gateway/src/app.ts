@@ -10,7 +10,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { airlockTopology, type Topology } from '@airlock/topology';
-import type { Logger } from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit/core';
 import { CLIENT_ADDRESS_HEADER } from '@airlock/workload-identity';
 import type { AuditSink } from './audit.js';
 import type { GatewayConfig } from './config.js';

@@ -1,9 +1,9 @@
 // The gateway's configuration: the environment, parsed once at start-up with a schema. Ports and the auth path
 // come from the topology; defaults are named constants; risky switches (CORS) are off unless set.
 import { airlockTopology, edgeService } from '@airlock/topology';
-import { commaListSchema, integerSchema, parseServiceConfig, type Env } from '@airlock/service-kit';
+import { commaListSchema, integerSchema, parseServiceConfig, type Env } from '@airlock/service-kit/core';
 import { isRedisUrl } from '@airlock/shared-state/connection';
-import type { logLevelSchema } from '@airlock/service-kit';
+import type { logLevelSchema } from '@airlock/service-kit/core';
 import { z } from 'zod';
 import { CLIENT_ADDRESS_MODES, isAddressOrCidr, type ClientAddressOptions } from './edge/client-address.js';
 import { MAX_AUTH_TIMEOUT_MS } from './phantom/resolve-token.js';
@@ -101,6 +101,8 @@ export interface RateLimitConfig {
 export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
+  /** Replicas share the one published port (AIRLOCK_REUSE_PORT, ServiceBaseConfig.reusePort). */
+  readonly reusePort: boolean;
   /** auth's issuer identifier: expected `iss`, audience of the gateway's client assertions. */
   readonly issuer: string;
   /** The gateway's public origin (the issuer's origin): source of X-Forwarded-Proto/Host and of HSTS. */
@@ -187,6 +189,7 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
       },
       build: (base, parsed) => ({
         host: base.host,
+        reusePort: base.reusePort,
         port: base.port,
         issuer: base.issuer,
         publicOrigin: base.publicOrigin,

@@ -2,7 +2,7 @@
 // Where it differs from the other services, and why: the gateway is a plain node:http handler (createGateway,
 // not an Express createApp) because it is the hot path, and it logs through one synchronous stdout writer that
 // it shares with its audit lines.
-import { createLogger, loadConfigOrExit, startServer } from '@airlock/service-kit';
+import { createLogger, loadConfigOrExit, startServer } from '@airlock/service-kit/core';
 import {
   createClientAddressAssertion,
   createClientAssertion,
@@ -47,6 +47,7 @@ const gateway = createGateway({
 try {
   const running = await startServer(gateway.handle, {
     port: config.port,
+    reusePort: config.reusePort,
     host: config.host,
     logger,
     maxHeaderSize: config.maxHeaderBytes,

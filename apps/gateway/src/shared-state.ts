@@ -4,7 +4,7 @@
 // auth per scanned token, not one per replica). Positive results and JWTs never leave the process.
 // The per-IP limit stays in each process: it is the first and cheapest check, a flood guard before anything
 // is looked up, and must not cost a round trip (docs/adr/0007-redis-shared-state.md).
-import type { Logger } from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit/core';
 import { connectRedis, disconnectRedis } from '@airlock/shared-state/connection';
 import { SharedNegativeResults } from '@airlock/shared-state/negative-results';
 import { subscribeToRevocations } from '@airlock/shared-state/revocation-channel';

@@ -15,7 +15,12 @@ const verifier = createTokenVerifier(
 );
 
 try {
-  await startServer(createApp({ logger, verifier }), { port: config.port, host: config.host, logger });
+  await startServer(createApp({ logger, verifier }), {
+    port: config.port,
+    host: config.host,
+    reusePort: config.reusePort,
+    logger,
+  });
 } catch {
   // startServer has logged why (the port, taken or forbidden); the launcher reads the exit code.
   process.exit(1);

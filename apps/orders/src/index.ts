@@ -41,6 +41,7 @@ const app = createApp({
 try {
   await startServer(app, {
     port: config.port,
+    reusePort: config.reusePort,
     host: config.host,
     logger,
     onShutdown: () => db.close(),

@@ -1,6 +1,6 @@
 // A payments token moves money once: it names one operation (RFC 9396 authorization details, from auth's token
 // exchange) and payments does exactly that operation with it, once. The request must match the detail exactly
-// (operation, object, amount, currency); anything else is refused with a stable code and does nothing.
+// (operation, object, amount, currency, and for a refund the charge's order); anything else is refused with a stable code and does nothing.
 import { AppError } from '@airlock/service-kit';
 import {
   airlockTopology,
@@ -61,7 +61,9 @@ export function operationGuard(method: HttpMethod, path: string, usedTokens: Use
       if (
         operation.identifier !== terms.identifier ||
         operation.amount !== terms.amount ||
-        operation.currency !== terms.currency
+        operation.currency !== terms.currency ||
+        // A refund names the order of its charge (what the admin's intent named at auth); a charge names none.
+        operation.order !== terms.order
       ) {
         throw operationRefused('operation_mismatch');
       }

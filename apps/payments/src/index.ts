@@ -18,6 +18,7 @@ const verifier = createTokenVerifier(
 try {
   await startServer(createApp({ logger, verifier, db }), {
     port: config.port,
+    reusePort: config.reusePort,
     host: config.host,
     logger,
     onShutdown: () => db.close(),

@@ -44,7 +44,12 @@ const app = createApp({
 });
 
 try {
-  await startServer(app, { port: config.port, host: config.host, logger });
+  await startServer(app, {
+    port: config.port,
+    host: config.host,
+    reusePort: config.reusePort,
+    logger,
+  });
 } catch {
   // startServer has logged why (the port, taken or forbidden); the launcher reads the exit code.
   process.exit(1);

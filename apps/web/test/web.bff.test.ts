@@ -1,5 +1,6 @@
 // The BFF's promises, route by route: the cookie's attributes, CSRF refusals, session expiry, refresh, sign-out,
 // a new session id at sign-in, the CSP of the shop, and no token in anything the browser receives.
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { airlockTopology } from '@airlock/topology';
@@ -10,7 +11,15 @@ import { webRoutes } from '../src/app.js';
 import { ApiForwarder } from '../src/bff/api-forwarder.js';
 import { SignedInSessions } from '../src/bff/signed-in-session.js';
 import { SHOP_CONTENT_SECURITY_POLICY } from '../src/bff/content-security-policy.js';
-import { ABSOLUTE_MS, cookieOf, createHarness, IDLE_MS, ORIGIN, type Harness } from './support/harness.js';
+import {
+  ABSOLUTE_MS,
+  cookieOf,
+  createHarness,
+  IDLE_MS,
+  OPENAPI_DOCUMENT,
+  ORIGIN,
+  type Harness,
+} from './support/harness.js';
 
 let h: Harness;
 
@@ -205,6 +214,15 @@ describe('the shop', () => {
     ]);
     expect((await request(h.app).get('/assets/..%2Findex.html')).status).toBe(404);
     expect((await request(h.app).get('/assets/missing.js')).status).toBe(404);
+  });
+
+  it('serves the OpenAPI document of the build at /openapi.json, public and cacheable', async () => {
+    const answer = await request(h.app).get('/openapi.json');
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(answer.headers['cache-control']).toBe('public, max-age=300');
+    expect(answer.body).toEqual(JSON.parse(readFileSync(OPENAPI_DOCUMENT, 'utf8')));
+    expect((answer.body as { openapi: string }).openapi).toMatch(/^3\.1\./);
   });
 
   it('has exactly the routes the topology lets the gateway forward to web', () => {

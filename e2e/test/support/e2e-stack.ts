@@ -15,10 +15,19 @@ import {
   type LocalStack,
   type ServiceName,
 } from '@airlock/local-stack';
+import { startSharedStateStack } from '@airlock/local-stack/shared-state-stack';
+import { createAnswerValidator, readCommittedDocument } from '@airlock/openapi';
 import { airlockTopology, issuerServiceOf, localIssuerOf } from '@airlock/topology';
 import { createClientAssertion, ensureWorkloadKeyPair, tokenExchangeForm } from '@airlock/workload-identity';
 
 export const ROOT_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+/**
+ * Every answer `call` gets from an edge must be as the committed OpenAPI document describes it (its status, and
+ * its JSON body against the response schema); `./airlock check` keeps that document equal to the sources.
+ */
+const answers = createAnswerValidator(readCommittedDocument());
+const edgeOrigins = new Set<string>();
+
 /** Short enough that the revocation bound is measurable in a test, long enough that hits are hits. */
 export const CACHE_MAX_TTL_SECONDS = 2;
 
@@ -47,16 +56,25 @@ export interface E2eStack {
   close(): Promise<void>;
 }
 
+export interface E2eStackOptions {
+  /**
+   * Run the stack as `./airlock start --shared-state` does: PostgreSQL and Redis on loopback (in the data folder),
+   * two replicas of the services that keep their state there, each pair on one port.
+   */
+  readonly sharedState?: boolean;
+}
+
 export async function startE2eStack(
   env: Readonly<Record<string, string>> = {},
   serviceEnv: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>> = {},
+  options: E2eStackOptions = {},
 ): Promise<E2eStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'airlock-e2e-'));
   const password = randomBytes(18).toString('base64url');
   const ports: Partial<Record<ServiceName, number>> = {};
   for (const service of START_ORDER) ports[service] = await freePort();
   const output: string[] = [];
-  const stack = await startLocalStack({
+  const stackOptions = {
     rootDir: ROOT_DIR,
     dataDir,
     ports,
@@ -72,12 +90,27 @@ export async function startE2eStack(
       LOG_LEVEL: 'info',
       ...env,
     },
-    serviceEnv,
-    onOutput: (service, line) => output.push(`[${service}] ${line}`),
-  }).catch(async (error: unknown) => {
+    onOutput: (service: string, line: string) => output.push(`[${service}] ${line}`),
+  };
+  const launched = await (
+    options.sharedState === true
+      ? startSharedStateStack({
+          ...stackOptions,
+          install: () =>
+            Promise.reject(
+              new Error('PostgreSQL or Redis is missing: run scripts/ensure-system-packages.sh'),
+            ),
+        })
+      : startLocalStack({ ...stackOptions, serviceEnv }).then((stack) => ({
+          stack,
+          stop: () => stack.stop(),
+        }))
+  ).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
+  const { stack } = launched;
+  edgeOrigins.add(new URL(stack.edgeUrl).origin);
   const issuer = localIssuerOf(airlockTopology, Number(new URL(stack.edgeUrl).port));
   const client = await discoverPublicClient(issuer);
   const callbacks: LoopbackCallback[] = [];
@@ -122,8 +155,9 @@ export async function startE2eStack(
       });
     },
     close: async () => {
+      edgeOrigins.delete(new URL(stack.edgeUrl).origin);
       await Promise.all(callbacks.map((callback) => callback.close()));
-      await stack.stop();
+      await launched.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
@@ -155,13 +189,49 @@ export async function call(
       : { body: isBytes ? (init.body as Uint8Array) : JSON.stringify(init.body) }),
   });
   const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON; keep the text.
+  const body = parsedBody(text);
+  const problems = answerProblems({
+    method: init.method ?? 'GET',
+    url,
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? undefined,
+    text,
+  });
+  if (problems.length > 0) {
+    throw new Error(`the answer is not as the OpenAPI document describes it:\n${problems.join('\n')}`);
   }
   return { status: response.status, headers: response.headers, text, body };
+}
+
+function parsedBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text; // not JSON
+  }
+}
+
+/**
+ * What is wrong with an answer from a running stack's edge, against the committed OpenAPI document ([] when it
+ * is as described, or when the URL is not an edge of a stack this process started). `call` checks every answer
+ * with it; the browser suite checks what the page received.
+ */
+export function answerProblems(answer: {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly contentType: string | undefined;
+  readonly text: string;
+}): string[] {
+  const target = new URL(answer.url);
+  if (!edgeOrigins.has(target.origin)) return [];
+  return answers.problemsOf({
+    method: answer.method,
+    path: target.pathname,
+    status: answer.status,
+    contentType: answer.contentType,
+    body: parsedBody(answer.text),
+  });
 }
 
 /** Orders one of `sku` through the gateway as the holder of `token`; returns the new order's id. */

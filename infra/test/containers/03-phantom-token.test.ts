@@ -15,7 +15,7 @@ import { markdownTable, recordFinding } from './support/proof-report.js';
 import type { LaunchedStack } from './support/stack-launcher.js';
 import { tinyPng } from './support/tiny-png.js';
 import { useStack } from './support/use-stack.js';
-import { captureUnavailable, startCapture, type Segment } from './support/wire-capture.js';
+import { captureInternalZones, inSubnet, type Segment } from './support/wire-capture.js';
 
 interface WireJwt {
   readonly zone: string;
@@ -41,14 +41,6 @@ function check(ok: boolean, failure: string): void {
   if (!ok) failures.push(failure);
 }
 
-function inSubnet(address: string, cidr: string): boolean {
-  const [base = '', bits = '32'] = cidr.split('/');
-  const toNumber = (ip: string): number =>
-    ip.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
-  const size = 2 ** (32 - Number(bits));
-  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);
-}
-
 function serviceAt(current: LaunchedStack, address: string, port: number): string {
   const service = Object.values(current.services).find((candidate) =>
     Object.values(candidate.addresses).includes(address),
@@ -58,13 +50,7 @@ function serviceAt(current: LaunchedStack, address: string, port: number): strin
 
 beforeAll(async () => {
   const current = stack.get();
-  const unavailable = captureUnavailable();
-  if (unavailable !== undefined) throw new Error(`cannot watch the zone networks: ${unavailable}`);
-  const internal = Object.values(current.networks).filter((network) => network.internal);
-  const capture = await startCapture(
-    Object.values(current.services).map((service) => service.containerId),
-    internal.map((network) => network.subnet),
-  );
+  const { capture, internal } = await captureInternalZones(current);
   const client = new EdgeClient(current);
   clientSaw = recordClientResponses();
   try {

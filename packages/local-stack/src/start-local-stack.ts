@@ -3,7 +3,7 @@
 // order. Services, ports, variables and start order all come from the topology.
 // `./airlock start` and the cross-service tests both use it, so the stack they run is the same.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -39,6 +39,12 @@ export interface LocalStackOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra environment for one service only (e.g. its own AIRLOCK_DATABASE_URL: one database per service). */
   readonly serviceEnv?: Readonly<Partial<Record<ServiceName, Readonly<Record<string, string>>>>>;
+  /**
+   * Processes per service (default 1). The replicas of a service share its one port (AIRLOCK_REUSE_PORT: the
+   * kernel spreads connections over them), so each caller keeps one address per service and needs no list.
+   * Their output is labelled `<service>#2`, `#3`, …; the first keeps the plain name.
+   */
+  readonly replicas?: Readonly<Partial<Record<ServiceName, number>>>;
   readonly onOutput?: (service: ServiceName, line: string, stream: 'stdout' | 'stderr') => void;
   /** Called when a service exits while the stack is meant to be running. */
   readonly onUnexpectedExit?: (service: ServiceName, code: number | null, signal: string | null) => void;
@@ -68,7 +74,7 @@ export interface LocalStack {
 }
 
 export class LocalStackError extends Error {
-  readonly code: 'not_built' | 'port_taken' | 'not_ready';
+  readonly code: 'not_built' | 'port_taken' | 'not_ready' | 'not_installed';
 
   constructor(code: LocalStackError['code'], message: string) {
     super(message);
@@ -142,24 +148,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const expectedExits = new Set<ServiceName>();
   let stopping = false;
 
+  const replicaCount = (service: ServiceName): number => options.replicas?.[service] ?? 1;
   const envOf = (service: ServiceName): Record<string, string | undefined> => ({
     ...sharedEnv,
     ...jwksEnv(service),
+    ...(replicaCount(service) > 1 ? { AIRLOCK_REUSE_PORT: 'true' } : {}),
     ...options.serviceEnv?.[service],
   });
 
-  const startService = async (service: ServiceName, probe: Probe = '/readyz'): Promise<void> => {
+  /** Runs `apps/<service>/dist/index.js` with `env`; its output lines go to onOutput as `label`. */
+  const spawnService = (
+    service: ServiceName,
+    env: Record<string, string | undefined>,
+    label: string,
+  ): ChildProcess => {
     const child = spawn(process.execPath, [...nodeFlagsOf(service), 'dist/index.js'], {
       cwd: join(options.rootDir, 'apps', service),
-      env: envOf(service),
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    children.set(service, child);
     for (const stream of ['stdout', 'stderr'] as const) {
-      createInterface({ input: child[stream] }).on('line', (line) =>
-        options.onOutput?.(service, line, stream),
-      );
+      createInterface({ input: child[stream] }).on('line', (line) => options.onOutput?.(label, line, stream));
     }
+    return child;
+  };
+
+  const startService = async (service: ServiceName, probe: Probe = '/readyz'): Promise<void> => {
+    const child = spawnService(service, envOf(service), service);
+    children.set(service, child);
     child.on('exit', (code, signal) => {
       children.delete(service);
       if (!stopping && !expectedExits.delete(service)) options.onUnexpectedExit?.(service, code, signal);
@@ -181,23 +197,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const replicas: ChildProcess[] = [];
   const startReplica = async (service: ServiceName, replicaPort: number): Promise<string> => {
     const origin = localOriginOf(serviceNamed(airlockTopology, service), replicaPort);
-    const child = spawn(process.execPath, [...nodeFlagsOf(service), 'dist/index.js'], {
-      cwd: join(options.rootDir, 'apps', service),
-      env: { ...sharedEnv, ...jwksEnv(service), [portVariableOf(service)]: String(replicaPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnService(
+      service,
+      { ...sharedEnv, ...jwksEnv(service), [portVariableOf(service)]: String(replicaPort) },
+      `${service}@${String(replicaPort)}`,
+    );
     replicas.push(child);
     let running = true;
     child.on('exit', () => {
       running = false;
     });
-    for (const stream of ['stdout', 'stderr'] as const) {
-      createInterface({ input: child[stream] }).on('line', (line) =>
-        options.onOutput?.(`${service}@${replicaPort}`, line, stream),
-      );
-    }
     await waitUntil(service, `${origin}/readyz`, () => running);
     return origin;
+  };
+
+  /**
+   * Starts replica `index` (2, 3, …) of a service on the port its first replica listens on. A probe through the
+   * shared port may reach any replica, so this one counts as up once it holds a listening socket there (each
+   * service listens only after its start-up work), and then the port must answer ready.
+   */
+  const startSharedPortReplica = async (service: ServiceName, index: number): Promise<void> => {
+    const label = `${service}#${String(index)}`;
+    const child = spawnService(service, envOf(service), label);
+    replicas.push(child);
+    const running = (): boolean => child.exitCode === null && child.signalCode === null;
+    child.on('exit', (code, signal) => {
+      if (!stopping) options.onUnexpectedExit?.(label, code, signal);
+    });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (running() && !listensOn(child.pid, port(service))) {
+      if (Date.now() > deadline) {
+        throw new LocalStackError('not_ready', `${label} did not listen within ${READY_TIMEOUT_MS / 1000} s`);
+      }
+      await sleep(50);
+    }
+    await waitUntil(label, `${urlOf(service)}/readyz`, running);
   };
 
   const stop = async (): Promise<void> => {
@@ -216,6 +250,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // last: the sandbox is waited for as live first, and as ready once the gateway is up.
     for (const service of START_ORDER) {
       await startService(service, keysThroughEdge(service) ? '/healthz' : '/readyz');
+      for (let index = 2; index <= replicaCount(service); index += 1) {
+        await startSharedPortReplica(service, index);
+      }
     }
     for (const service of START_ORDER.filter(keysThroughEdge)) {
       await waitUntil(service, `${urlOf(service)}/readyz`, () => children.has(service));
@@ -247,6 +284,36 @@ function entryOf(rootDir: string, service: ServiceName): string {
 }
 
 type Probe = '/readyz' | '/healthz';
+
+/** Whether process `pid` holds a TCP socket listening on `port` (Linux: /proc/net/tcp and its fd table). */
+function listensOn(pid: number | undefined, port: number): boolean {
+  if (pid === undefined) return false;
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const LISTEN = '0A';
+  const inodes = new Set(
+    readFileSync('/proc/net/tcp', 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[1]?.endsWith(portHex) === true && fields[3] === LISTEN)
+      .map((fields) => fields[9]),
+  );
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${String(pid)}/fd`);
+  } catch {
+    return false;
+  }
+  return fds.some((fd) => {
+    try {
+      const socket = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${String(pid)}/fd/${fd}`));
+      return socket?.[1] !== undefined && inodes.has(socket[1]);
+    } catch {
+      // The descriptor closed while we looked.
+      return false;
+    }
+  });
+}
 
 async function waitUntil(service: ServiceName, probeUrl: string, running: () => boolean): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;

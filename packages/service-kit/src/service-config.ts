@@ -24,6 +24,7 @@ import {
 import type { Topology } from '@airlock/topology';
 
 import {
+  booleanFlagSchema,
   ConfigError,
   hostSchema,
   logLevelSchema,
@@ -61,6 +62,12 @@ export interface ServiceBaseConfig {
    * replicas; undefined: its embedded SQLite file. Holds a password: never log it.
    */
   readonly databaseUrl: URL | undefined;
+  /**
+   * `AIRLOCK_REUSE_PORT`: listen with SO_REUSEPORT, so that replicas of the service share one port and the
+   * kernel spreads connections over them (`./airlock start --shared-state`). Off by default: a second process on
+   * a taken port is then an error, not a silent partner.
+   */
+  readonly reusePort: boolean;
 }
 
 export interface ServiceConfigDefinition<Own extends z.ZodRawShape, Config> {
@@ -179,13 +186,15 @@ function parseBase(
   const workloadKeysDir = read('AIRLOCK_WORKLOAD_KEYS_DIR', z.string().min(1).optional());
   const logLevel = read('LOG_LEVEL', logLevelSchema);
   const databaseUrl = read('AIRLOCK_DATABASE_URL', databaseUrlSchema.optional());
+  const reusePort = read('AIRLOCK_REUSE_PORT', booleanFlagSchema);
   if (
     issues.length > before ||
     host === undefined ||
     port === undefined ||
     issuer === undefined ||
     dataDir === undefined ||
-    logLevel === undefined
+    logLevel === undefined ||
+    reusePort === undefined
   ) {
     return undefined;
   }
@@ -205,5 +214,6 @@ function parseBase(
     workloadKeysDir: workloadKeysDir === undefined ? undefined : resolve(workloadKeysDir),
     logLevel,
     databaseUrl: databaseUrl === undefined ? undefined : new URL(databaseUrl),
+    reusePort,
   };
 }

@@ -26,6 +26,8 @@ export interface StartServerOptions {
   readonly port: number;
   /** Default 127.0.0.1; a container that must be reached by other containers passes 0.0.0.0. */
   readonly host?: string;
+  /** Listen with SO_REUSEPORT (Linux): replicas of one service share the port (ServiceBaseConfig.reusePort). */
+  readonly reusePort?: boolean;
   readonly logger: Logger;
   /** Runs once after the server has closed: close pools and clients. Gets SHUTDOWN_HOOK_GRACE_MS on a signal. */
   readonly onShutdown?: () => Promise<void> | void;
@@ -107,7 +109,7 @@ export async function startServer(app: RequestListener, options: StartServerOpti
   server.requestTimeout = settings.requestTimeoutMs;
   server.keepAliveTimeout = settings.keepAliveTimeoutMs;
 
-  await listen(server, host, port, logger);
+  await listen(server, { host, port, reusePort: settings.reusePort }, logger);
   const address = server.address();
   if (address === null || typeof address === 'string') {
     throw new ServerStartError(
@@ -185,7 +187,11 @@ export async function startServer(app: RequestListener, options: StartServerOpti
   return { server, address, close };
 }
 
-function listen(server: Server, host: string, port: number, logger: Logger): Promise<void> {
+function listen(
+  server: Server,
+  { host, port, reusePort }: { host: string; port: number; reusePort: boolean },
+  logger: Logger,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
@@ -199,7 +205,7 @@ function listen(server: Server, host: string, port: number, logger: Logger): Pro
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ port, host });
+    server.listen({ port, host, reusePort });
   });
 }
 
@@ -237,6 +243,7 @@ interface Settings {
   readonly maxHeaderSize: number;
   readonly handleSignals: boolean;
   readonly exit: (code: number) => void;
+  readonly reusePort: boolean;
 }
 
 function checkOptions(options: StartServerOptions): Settings {
@@ -252,6 +259,7 @@ function checkOptions(options: StartServerOptions): Settings {
     maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
     handleSignals: options.handleSignals ?? true,
     exit: options.exit ?? ((code) => process.exit(code)),
+    reusePort: options.reusePort ?? false,
   };
   if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535) {
     throw new TypeError('startServer: option "port" must be an integer from 0 to 65535');

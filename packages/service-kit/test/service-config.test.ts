@@ -117,6 +117,13 @@ describe('parseServiceConfig: the environment', () => {
     expect(baseOf('orders', { AIRLOCK_DATABASE_URL: url }).databaseUrl?.href).toBe(url);
   });
 
+  it('listens alone on its port unless AIRLOCK_REUSE_PORT turns on sharing it with replicas', () => {
+    expect(baseOf('orders').reusePort).toBe(false);
+    expect(baseOf('orders', { AIRLOCK_REUSE_PORT: 'true' }).reusePort).toBe(true);
+    const error = configErrorOf(() => baseOf('orders', { AIRLOCK_REUSE_PORT: 'yes' }));
+    expect(error.issues.map((issue) => issue.variable)).toEqual(['AIRLOCK_REUSE_PORT']);
+  });
+
   it.each(['http://127.0.0.1/orders', 'postgres://127.0.0.1', 'not a url'])(
     'refuses a database URL that is not postgres:// with a host and a database, never echoing it: %s',
     (value) => {

@@ -97,6 +97,14 @@ describe('startServer', () => {
     );
   });
 
+  it('shares the port with another server that also asks for reusePort (replicas on one port)', async () => {
+    const first = await start(slowApp(0), { reusePort: true });
+    const second = await start(slowApp(0), { port: first.address.port, reusePort: true });
+    expect(second.address.port).toBe(first.address.port);
+    const { res } = await get(first.address.port, '/fast');
+    expect(res.statusCode).toBe(200);
+  });
+
   it('on close, finishes in-flight requests, stops accepting, then runs onShutdown', async () => {
     const events: string[] = [];
     const server = await start(slowApp(200), {

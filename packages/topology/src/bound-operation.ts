@@ -17,9 +17,15 @@ export interface BoundOperation {
   readonly amount: number;
   /** ISO 4217 code. */
   readonly currency: string;
+  /**
+   * A refund only: the order the refunded charge belongs to, which is what the admin's intent names (auth compares
+   * it with the intent; payments with the charge). A charge names its order as `identifier` and carries none.
+   */
+  readonly order?: string;
 }
 
 const KEYS = ['actions', 'amount', 'currency', 'identifier', 'type'];
+const KEYS_WITH_ORDER = ['actions', 'amount', 'currency', 'identifier', 'order', 'type'];
 const NAME = /^[a-z][a-z0-9_:.-]{0,63}$/;
 const IDENTIFIER = /^[A-Za-z0-9_-]{1,64}$/;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -33,8 +39,9 @@ export function parseBoundOperation(value: unknown): BoundOperation | undefined 
   const [detail] = value as unknown[];
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return undefined;
   const fields = detail as Record<string, unknown>;
-  if (Object.keys(fields).sort().join(',') !== KEYS.join(',')) return undefined;
-  const { type, actions, identifier, amount, currency } = fields;
+  const keys = Object.keys(fields).sort().join(',');
+  if (keys !== KEYS.join(',') && keys !== KEYS_WITH_ORDER.join(',')) return undefined;
+  const { type, actions, identifier, amount, currency, order } = fields;
   if (typeof type !== 'string' || !NAME.test(type)) return undefined;
   if (!Array.isArray(actions) || actions.length !== 1) return undefined;
   const [action] = actions as unknown[];
@@ -42,7 +49,14 @@ export function parseBoundOperation(value: unknown): BoundOperation | undefined 
   if (typeof identifier !== 'string' || !IDENTIFIER.test(identifier)) return undefined;
   if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount < 1) return undefined;
   if (typeof currency !== 'string' || !CURRENCY.test(currency)) return undefined;
-  return { type, actions: [action], identifier, amount, currency };
+  if (order === undefined) return { type, actions: [action], identifier, amount, currency };
+  if (typeof order !== 'string' || !IDENTIFIER.test(order)) return undefined;
+  return { type, actions: [action], identifier, amount, currency, order };
+}
+
+/** The object a user's intent must name for this operation: the refund's order, else the charged order. */
+export function intendedObjectOf(operation: BoundOperation): string {
+  return operation.order ?? operation.identifier;
 }
 
 /** True when both name the same operation on the same object for the same amount and currency. */
@@ -52,7 +66,8 @@ export function sameOperation(a: BoundOperation, b: BoundOperation): boolean {
     a.actions[0] === b.actions[0] &&
     a.identifier === b.identifier &&
     a.amount === b.amount &&
-    a.currency === b.currency
+    a.currency === b.currency &&
+    a.order === b.order
   );
 }
 

@@ -5,6 +5,7 @@ import { edgeEntryAmong } from './lookup.js';
 import { admissionNetworkName } from './networks.js';
 import { storeInstancesOf } from './stores.js';
 import { TopologyError } from './topology-error.js';
+import { parameterIndexOf } from './user-intent.js';
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 const PATH_PATTERN = /^(\/[A-Za-z0-9._~:-]+)+$|^\/$/;
@@ -24,6 +25,7 @@ export function defineTopology(spec: TopologySpec): Topology {
   checkSandboxIsolation(spec, zones, entry);
   for (const call of spec.calls) checkCall(call, zones, services, entry);
   checkEdgeRoutes(spec, services, entry);
+  checkIntents(spec, entry);
   const topology: Topology = { ...spec, validated: true };
   checkStores(topology, zones, services);
   return topology;
@@ -340,6 +342,61 @@ function checkOperationBinding(call: CallSpec): void {
       'invalid_route',
       `call ${call.from} -> ${call.to} binds operations wrongly: a user call, a type, 1 to ${MAX_BOUND_TOKEN_SECONDS} s, one distinct operation per route`,
     );
+  }
+}
+
+/**
+ * Intents: conveyed only by the edge on a user call, each on a route with one path parameter (the object), of a
+ * well-formed type and a lifetime in seconds; and every operation a call binds is an intent the edge conveys to
+ * that caller, so no bound token can be minted without a user having asked for it.
+ */
+function checkIntents(spec: TopologySpec, entry: string): void {
+  for (const call of spec.calls) {
+    const intents = call.routes.flatMap((route) => route.intent ?? []);
+    const conveys = call.conveysIntent;
+    if (conveys === undefined) {
+      if (intents.length > 0) {
+        throw new TopologyError(
+          'invalid_route',
+          `call ${call.from} -> ${call.to} names intents but conveys none`,
+        );
+      }
+      continue;
+    }
+    if (
+      call.from !== entry ||
+      call.as !== 'user' ||
+      !SCOPE_PATTERN.test(conveys.detailsType) ||
+      !Number.isInteger(conveys.tokenLifetimeSeconds) ||
+      conveys.tokenLifetimeSeconds < 1 ||
+      conveys.tokenLifetimeSeconds > MAX_BOUND_TOKEN_SECONDS ||
+      intents.length === 0 ||
+      !intents.every((intent) => SCOPE_PATTERN.test(intent)) ||
+      new Set(intents).size !== intents.length ||
+      call.routes.some((route) => route.intent !== undefined && parameterIndexOf(route.path) === undefined)
+    ) {
+      throw new TopologyError(
+        'invalid_route',
+        `call ${call.from} -> ${call.to} conveys intents wrongly: a user call of the edge, a type, 1 to ${MAX_BOUND_TOKEN_SECONDS} s, one distinct intent per route with one path parameter`,
+      );
+    }
+  }
+  for (const call of spec.calls) {
+    if (call.bindsOperation === undefined) continue;
+    const conveyed = new Set(
+      spec.calls
+        .filter((edgeCall) => edgeCall.from === entry && edgeCall.to === call.from && edgeCall.conveysIntent)
+        .flatMap((edgeCall) => edgeCall.routes.flatMap((route) => route.intent ?? [])),
+    );
+    const unasked = call.routes.flatMap((route) =>
+      route.operation === undefined || conveyed.has(route.operation) ? [] : [route.operation],
+    );
+    if (unasked.length > 0) {
+      throw new TopologyError(
+        'invalid_route',
+        `call ${call.from} -> ${call.to} binds ${unasked.join(', ')}, which no route of ${entry} -> ${call.from} conveys as a user's intent`,
+      );
+    }
   }
 }
 

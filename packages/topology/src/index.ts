@@ -5,6 +5,7 @@ export type {
   ContainerSpec,
   EdgeRouteSpec,
   HttpMethod,
+  IntentSpec,
   OperationBindingSpec,
   RouteSpec,
   ServiceSpec,
@@ -30,11 +31,21 @@ export {
 export { allowedCallsTo, callersOfRoute, type AllowedCall } from './callers.js';
 export {
   AUTHORIZATION_DETAILS,
+  intendedObjectOf,
   operationOfRoute,
   parseBoundOperation,
   sameOperation,
   type BoundOperation,
 } from './bound-operation.js';
+export {
+  INTENT_IDENTIFIER,
+  intentRouteOf,
+  intentsConveyedTo,
+  parseUserIntent,
+  type ConveyedIntents,
+  type IntentRoute,
+  type UserIntent,
+} from './user-intent.js';
 export { scopesOfAudience, userRouteScopes } from './audience-scopes.js';
 export { tokenExchangeRules, type TokenExchangeRule } from './token-exchange-policy.js';
 export { renderMermaid, renderTopologyMarkdown } from './render-markdown.js';

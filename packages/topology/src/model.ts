@@ -71,6 +71,13 @@ export interface RouteSpec {
    * callee then names it in its `authorization_details`, and the route accepts that token for it alone, once.
    */
   readonly operation?: string;
+  /**
+   * Calls from the edge that convey a user's intent only: the action the user asks for on the object the route's
+   * one `:param` names (`charge` on `POST /orders/:id/pay`). The edge sends such a request with a fresh token that
+   * names the intent (`conveysIntent`), and a bound operation of the same name on the callee's own calls is
+   * minted only against it, once.
+   */
+  readonly intent?: string;
 }
 
 export interface CallSpec {
@@ -84,8 +91,24 @@ export interface CallSpec {
    * (RFC 9396 `authorization_details` of this type), lives this many seconds and is used once.
    */
   readonly bindsOperation?: OperationBindingSpec;
+  /**
+   * Edge `user` calls whose routes name an `intent`: the token the edge sends on such a route is not its cached
+   * one but a fresh one carrying the intent (RFC 9396 `authorization_details` of this type), for these seconds.
+   */
+  readonly conveysIntent?: IntentSpec;
 }
 
+export interface IntentSpec {
+  /** The RFC 9396 `type` of the one authorization detail that names what the user asked for. */
+  readonly detailsType: string;
+  /** The intent-bound token's lifetime: seconds, enough for the one request it rides on. */
+  readonly tokenLifetimeSeconds: number;
+}
+
+/**
+ * Every bound operation is redeemed against a user's intent of the same name that the edge conveyed to the
+ * caller (RouteSpec.intent): the caller cannot move money no user asked it to move.
+ */
 export interface OperationBindingSpec {
   /** The RFC 9396 `type` of the one authorization detail a token for the callee carries. */
   readonly detailsType: string;

@@ -3,6 +3,8 @@
 import type { Topology } from './model.js';
 import { edgeService } from './lookup.js';
 import { scopesOfAudience } from './audience-scopes.js';
+import { TopologyError } from './topology-error.js';
+import { intentsConveyedTo } from './user-intent.js';
 
 export type TokenExchangeRule = (
   | {
@@ -26,6 +28,19 @@ export type TokenExchangeRule = (
     readonly detailsType: string;
     readonly lifetimeSeconds: number;
     readonly operations: readonly string[];
+    /** The scopes each operation's route requires: a bound token without them is never minted. */
+    readonly operationScopes: Readonly<Record<string, readonly string[]>>;
+    /** The type of the user's intent the subject token must carry for the same operation and object. */
+    readonly intentType: string;
+  };
+  /**
+   * Present when the edge conveys users' intents to `audience`: a token for it may carry one (and then lives
+   * `lifetimeSeconds`), only for these actions, and only with the scopes of the route that conveys it.
+   */
+  readonly intents?: {
+    readonly detailsType: string;
+    readonly lifetimeSeconds: number;
+    readonly actions: Readonly<Record<string, readonly string[]>>;
   };
 };
 
@@ -45,6 +60,23 @@ export function tokenExchangeRules(topology: Topology): TokenExchangeRule[] {
                   detailsType: call.bindsOperation.detailsType,
                   lifetimeSeconds: call.bindsOperation.tokenLifetimeSeconds,
                   operations: call.routes.flatMap((route) => route.operation ?? []),
+                  operationScopes: Object.fromEntries(
+                    call.routes.flatMap((route) =>
+                      route.operation === undefined ? [] : [[route.operation, route.scopes ?? []]],
+                    ),
+                  ),
+                  intentType: intentTypeFor(topology, call.from),
+                },
+              };
+        const conveyed = call.from === edge ? intentsConveyedTo(topology, call.to) : undefined;
+        const intents =
+          conveyed === undefined
+            ? {}
+            : {
+                intents: {
+                  detailsType: conveyed.detailsType,
+                  lifetimeSeconds: conveyed.tokenLifetimeSeconds,
+                  actions: Object.fromEntries(conveyed.routes.map((route) => [route.action, route.scopes])),
                 },
               };
         return call.from === edge
@@ -54,6 +86,7 @@ export function tokenExchangeRules(topology: Topology): TokenExchangeRule[] {
               audience: call.to,
               scopes,
               ...binding,
+              ...intents,
             }
           : {
               requester: call.from,
@@ -65,4 +98,13 @@ export function tokenExchangeRules(topology: Topology): TokenExchangeRule[] {
             };
       })
   );
+}
+
+/** The intents' type the edge conveys to a caller that binds operations (defineTopology checked it conveys some). */
+function intentTypeFor(topology: Topology, caller: string): string {
+  const conveyed = intentsConveyedTo(topology, caller);
+  if (conveyed === undefined) {
+    throw new TopologyError('invalid_route', `"${caller}" binds operations but is conveyed no user intent`);
+  }
+  return conveyed.detailsType;
 }

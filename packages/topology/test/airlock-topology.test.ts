@@ -88,6 +88,12 @@ describe('Airlock topology', () => {
         subjectToken: 'client_access_token',
         audience: 'orders',
         scopes: ['orders', 'admin'],
+        // The gateway may ask for a token carrying the user's intent, on the two routes that convey one.
+        intents: {
+          detailsType: 'airlock_intent',
+          lifetimeSeconds: 30,
+          actions: { charge: ['orders'], refund: ['orders', 'admin'] },
+        },
       },
       {
         requester: 'gateway',
@@ -101,7 +107,14 @@ describe('Airlock topology', () => {
         subjectAudience: 'orders',
         audience: 'payments',
         scopes: ['orders', 'admin'],
-        binding: { detailsType: 'airlock_payment', lifetimeSeconds: 30, operations: ['charge', 'refund'] },
+        binding: {
+          detailsType: 'airlock_payment',
+          lifetimeSeconds: 30,
+          operations: ['charge', 'refund'],
+          operationScopes: { charge: ['orders'], refund: ['admin'] },
+          // Each redeemed only against the user's intent of the same name on the same order.
+          intentType: 'airlock_intent',
+        },
       },
     ]);
   });

@@ -342,6 +342,61 @@ describe('defineTopology', () => {
     );
   });
 
+  describe("users' intents and the operations redeemed against them (issue 11)", () => {
+    /** gw -> api conveys `act` on /things/:id; api -> safe binds `act` on /vault. */
+    function withIntent(
+      overrides: {
+        intentPath?: string;
+        operation?: string;
+        conveys?: boolean;
+      } = {},
+    ): TopologySpec {
+      const spec = validSpec();
+      return {
+        ...spec,
+        calls: spec.calls.map((call) => {
+          if (call.from === 'gw' && call.to === 'api') {
+            return {
+              ...call,
+              routes: [{ method: 'POST', path: overrides.intentPath ?? '/things/:id', intent: 'act' }],
+              ...(overrides.conveys === false
+                ? {}
+                : { conveysIntent: { detailsType: 'app_intent', tokenLifetimeSeconds: 30 } }),
+            };
+          }
+          if (call.from === 'api' && call.to === 'safe') {
+            return {
+              ...call,
+              routes: [{ method: 'POST', path: '/vault', operation: overrides.operation ?? 'act' }],
+              bindsOperation: { detailsType: 'app_op', tokenLifetimeSeconds: 30 },
+            };
+          }
+          return call;
+        }),
+      };
+    }
+
+    it('accepts an operation redeemed against an intent the edge conveys to its caller', () => {
+      const topology = defineTopology(withIntent());
+      const rules = tokenExchangeRules(topology);
+      expect(rules.find((rule) => rule.audience === 'api')?.intents).toEqual({
+        detailsType: 'app_intent',
+        lifetimeSeconds: 30,
+        actions: { act: [] },
+      });
+      expect(rules.find((rule) => rule.audience === 'safe')?.binding?.intentType).toBe('app_intent');
+    });
+
+    it('rejects an operation no user intent stands for', () => {
+      expectCode(withIntent({ operation: 'other' }), 'invalid_route');
+    });
+
+    it('rejects intents on a call that conveys none, or on a route without exactly one parameter', () => {
+      expectCode(withIntent({ conveys: false }), 'invalid_route');
+      expectCode(withIntent({ intentPath: '/things' }), 'invalid_route');
+    });
+  });
+
   describe('front ends beside the edge entry (a backend-for-frontend)', () => {
     const withFrontEnd = (): TopologySpec => {
       const spec = validSpec();

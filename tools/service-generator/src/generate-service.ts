@@ -12,6 +12,12 @@ import { copyTemplate, formatTree, removeCopy } from './copy-template.js';
 import { editTopologySource } from './edit-topology-source.js';
 import { GeneratorError } from './generator-error.js';
 import { planService } from './plan-service.js';
+import {
+  addOpenApiDependency,
+  CONTRACTS_FILE,
+  OPENAPI_MANIFEST,
+  registerContracts,
+} from './register-contracts.js';
 import type { ServicePlan } from './plan-service.js';
 
 export const TOPOLOGY_FILE = 'packages/topology/src/airlock-topology.ts';
@@ -36,6 +42,14 @@ export async function generateService(options: GenerateOptions): Promise<Service
   const plan = planService(options.topology, answers, existsSync(appsDir) ? readdirSync(appsDir) : []);
   const topologyFile = join(rootDir, TOPOLOGY_FILE);
   const edited = await editTopologySource(readFileSync(topologyFile, 'utf8'), topologyFile, plan);
+  // The public API's document describes every edge route from its service's contracts: register them too.
+  const openApiEdits =
+    plan.edgeRoute === undefined
+      ? []
+      : [
+          { file: join(rootDir, CONTRACTS_FILE), edit: registerContracts },
+          { file: join(rootDir, OPENAPI_MANIFEST), edit: addOpenApiDependency },
+        ].map(({ file, edit }) => ({ file, text: edit(readFileSync(file, 'utf8'), answers.name) }));
 
   const targetDir = join(appsDir, answers.name);
   try {
@@ -47,6 +61,8 @@ export async function generateService(options: GenerateOptions): Promise<Service
   }
   writeFileSync(topologyFile, edited);
   log(`declared ${answers.name} in ${TOPOLOGY_FILE}`);
+  for (const { file, text } of openApiEdits) writeFileSync(file, text);
+  if (openApiEdits.length > 0) log(`registered its contracts in ${CONTRACTS_FILE}`);
   log(`created apps/${answers.name} from ${TEMPLATE_DIR}`);
   if (options.skipInstall === true) return plan;
 

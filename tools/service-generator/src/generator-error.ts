@@ -14,6 +14,7 @@ export type GeneratorErrorCode =
   | 'invalid_edge_prefix'
   | 'edge_prefix_taken'
   | 'topology_invalid'
+  | 'contracts_file_unexpected'
   | 'step_failed';
 
 export class GeneratorError extends Error {

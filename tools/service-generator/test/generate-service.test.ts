@@ -11,6 +11,7 @@ import { airlockTopology } from '@airlock/topology';
 import type { ServiceAnswers } from '../src/answers.js';
 import { GeneratorError } from '../src/generator-error.js';
 import { generateService, TEMPLATE_DIR, TOPOLOGY_FILE } from '../src/generate-service.js';
+import { CONTRACTS_FILE, OPENAPI_MANIFEST } from '../src/register-contracts.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const inventory: ServiceAnswers = {
@@ -42,6 +43,8 @@ beforeEach(() => {
   mkdirSync(join(root, 'apps'));
   cpSync(join(ROOT, '.prettierrc.json'), join(root, '.prettierrc.json'));
   cpSync(join(ROOT, TOPOLOGY_FILE), join(root, TOPOLOGY_FILE));
+  cpSync(join(ROOT, CONTRACTS_FILE), join(root, CONTRACTS_FILE));
+  cpSync(join(ROOT, OPENAPI_MANIFEST), join(root, OPENAPI_MANIFEST));
   cpSync(join(ROOT, TEMPLATE_DIR), join(root, TEMPLATE_DIR), {
     recursive: true,
     filter: (source) => !/\/(node_modules|dist)$/.test(source),
@@ -85,6 +88,7 @@ describe('generateService', () => {
         'README.md',
         'jest.config.js',
         'package.json',
+        'src/api-contract.ts',
         'src/app.ts',
         'src/config.ts',
         'src/index.ts',
@@ -104,6 +108,12 @@ describe('generateService', () => {
       /template-service|templateService|TemplateService|TEMPLATE_SERVICE|template-only/,
     );
     expect(app['src/config.ts']).toContain('parseStockLevelsConfig');
+    // Reached from the edge: its contracts describe its routes in the public API's document.
+    expect(app['src/api-contract.ts']).toContain('export const stockLevelsContracts');
+    expect(readFileSync(join(root, CONTRACTS_FILE), 'utf8')).toContain('  stockLevelsContracts,\n];');
+    expect(readFileSync(join(root, OPENAPI_MANIFEST), 'utf8')).toContain(
+      '"@airlock/stock-levels": "workspace:*"',
+    );
     expect(app['src/app.ts']).toContain('stockLevelsRoutes');
     expect(app['README.md']).toContain('AIRLOCK_STOCK_LEVELS_PORT');
     expect(app['src/service.ts']).toContain("serviceNamed(topology, 'stock-levels')");

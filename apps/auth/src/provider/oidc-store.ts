@@ -165,6 +165,19 @@ export class OidcStore {
     ]);
   }
 
+  /**
+   * Marks a live entry consumed if no one did before: true for exactly one caller, across every replica (one
+   * conditional UPDATE, atomic on SQLite and PostgreSQL). False when it is unknown, expired or already consumed.
+   */
+  async consumeOnce(model: string, id: string): Promise<boolean> {
+    const nowMs = this.#now();
+    const changed = await this.#db.run(
+      `UPDATE oidc_model SET consumed_at = ? WHERE model = ? AND id_hash = ? AND consumed_at IS NULL AND ${LIVE}`,
+      [Math.floor(nowMs / 1000), model, hashId(id), nowMs],
+    );
+    return changed === 1;
+  }
+
   async destroy(model: string, id: string): Promise<void> {
     await this.#db.run('DELETE FROM oidc_model WHERE model = ? AND id_hash = ?', [model, hashId(id)]);
   }

@@ -3,10 +3,17 @@
 // Minted tokens are RFC 9068 JWTs (`typ: at+jwt`) with one audience, at most five minutes of life, and an
 // `act` chain naming every service that exchanged on the way (RFC 8693 §4.1: outermost = current actor).
 // For an audience that binds operations (payments), a token carries one RFC 9396 authorization detail and lives
-// only the topology's seconds.
+// only the topology's seconds, and is minted only against the user's intent for that very operation and object,
+// which the subject token carries (the gateway asked for it on the request where the user asked) and which is
+// redeemed once. An intent is minted only for the gateway, on an audience and action the topology marks.
 import { randomBytes } from 'node:crypto';
-import { AUTHORIZATION_DETAILS, parseBoundOperation } from '@airlock/topology';
-import type { BoundOperation, TokenExchangeRule } from '@airlock/topology';
+import {
+  AUTHORIZATION_DETAILS,
+  intendedObjectOf,
+  parseBoundOperation,
+  parseUserIntent,
+} from '@airlock/topology';
+import type { BoundOperation, TokenExchangeRule, UserIntent } from '@airlock/topology';
 import { auditDecision, type Logger } from '@airlock/service-kit';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { errors, type Provider, type TokenEndpointGrantContext } from 'oidc-provider';
@@ -76,6 +83,9 @@ interface Subject {
   readonly grantId: string;
   /** Hash of the client's opaque access token this chain started from. */
   readonly sourceHash: string;
+  /** A service's subject JWT: its id (what redeeming its intent consumes) and the intent it carries, if any. */
+  readonly jti?: string;
+  readonly intent?: UserIntent;
 }
 
 interface ExchangedTokenRecord {
@@ -205,11 +215,25 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
   // Least privilege: only the scopes the topology gives the audience's routes travel on (scopesOfAudience).
   const held = subject.scopes.filter((scope) => mayHoldScope(user, scope) && rule.scopes.includes(scope));
   const scopes = narrowScopes(held, params.scope);
-  const operation = boundOperationOf(rule, params.authorization_details);
-  const lifetime = rule.binding?.lifetimeSeconds ?? INTERNAL_TOKEN_TTL_SECONDS;
+  const detail = authorizationDetailOf(rule, params.authorization_details, scopes);
+  if (detail?.kind === 'operation') requireIntentFor(rule, detail.value, subject);
+  const lifetime =
+    detail?.kind === 'operation'
+      ? (rule.binding?.lifetimeSeconds ?? INTERNAL_TOKEN_TTL_SECONDS)
+      : detail?.kind === 'intent'
+        ? (rule.intents?.lifetimeSeconds ?? INTERNAL_TOKEN_TTL_SECONDS)
+        : INTERNAL_TOKEN_TTL_SECONDS;
   const exp = Math.min(now + lifetime, subject.exp);
   if (exp <= now)
     throw new Refusal('subject_expired', new errors.InvalidGrant('the subject token is not active'));
+  // Last, once everything else holds: the user's one ask is spent by exactly one exchange, on any replica.
+  if (detail?.kind === 'operation' && !(await redeemIntent(deps.store, subject))) {
+    throw new Refusal(
+      'intent_already_redeemed',
+      new errors.InvalidGrant('the subject token carries no unredeemed intent for this operation'),
+    );
+  }
+  const details = detail === undefined ? {} : { [AUTHORIZATION_DETAILS]: [detail.value] };
 
   const act: Actor = subject.act === undefined ? { sub: requester } : { sub: requester, act: subject.act };
   const jti = randomBytes(32).toString('base64url');
@@ -220,7 +244,7 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
     client_id: subject.clientId,
     ...scopeClaim,
     act: { ...act },
-    ...(operation === undefined ? {} : { [AUTHORIZATION_DETAILS]: [operation] }),
+    ...details,
   })
     .setProtectedHeader({ alg: SIGNING_ALG, kid: keys.activeKid, typ: 'at+jwt' })
     .setIssuer(deps.issuer)
@@ -250,7 +274,7 @@ async function exchange(ctx: ExchangeContext, deps: TokenExchangeDeps, now: numb
       token_type: 'Bearer',
       expires_in: exp - now,
       ...scopeClaim,
-      ...(operation === undefined ? {} : { [AUTHORIZATION_DETAILS]: [operation] }),
+      ...details,
     },
   };
 }
@@ -309,7 +333,7 @@ async function serviceTokenSubject(
   } catch {
     throw inactive('subject_jwt_invalid');
   }
-  const { sub, jti, exp, client_id: clientId, scope, act } = payload;
+  const { sub, jti, exp, client_id: clientId, scope, act, [AUTHORIZATION_DETAILS]: details } = payload;
   if (
     typeof sub !== 'string' ||
     typeof jti !== 'string' ||
@@ -319,6 +343,8 @@ async function serviceTokenSubject(
     throw inactive('subject_jwt_invalid');
   }
   if (typeof payload.aud !== 'string' || !isActor(act)) throw inactive('subject_jwt_invalid');
+  // Auth signed whatever detail is there; anything but one well-formed intent carries no intent at all.
+  const intent = details === undefined ? undefined : parseUserIntent(details);
   const record = (await deps.store.adapterFor(EXCHANGED_TOKEN_MODEL).find(jti)) as
     ExchangedTokenRecord | undefined;
   if (
@@ -345,7 +371,100 @@ async function serviceTokenSubject(
     act,
     grantId: record.grantId,
     sourceHash: record.sourceHash,
+    jti,
+    ...(intent === undefined ? {} : { intent }),
   };
+}
+
+type AuthorizationDetail =
+  | { readonly kind: 'operation'; readonly value: BoundOperation }
+  | { readonly kind: 'intent'; readonly value: UserIntent };
+
+/**
+ * The one detail the new token carries: a bound operation (every token for a binding audience), a user's intent
+ * (only when the rule conveys intents and the requester asks for one), or none. Each needs the scopes of the
+ * route it stands for (a refund, the admin scope), which the token will carry.
+ */
+function authorizationDetailOf(
+  rule: TokenExchangeRule,
+  raw: string | undefined,
+  scopes: readonly string[],
+): AuthorizationDetail | undefined {
+  const needs = (required: readonly string[] | undefined, reason: string) => {
+    const missing = required === undefined ? ['?'] : required.filter((scope) => !scopes.includes(scope));
+    if (missing.length > 0) {
+      throw new Refusal(
+        reason,
+        new errors.InvalidScope('the subject token lacks the scope this needs', missing.join(' ')),
+      );
+    }
+  };
+  if (rule.binding !== undefined) {
+    const operation = boundOperationOf(rule, raw);
+    needs(rule.binding.operationScopes[operation.actions[0]], 'operation_scope_not_held');
+    return { kind: 'operation', value: operation };
+  }
+  if (raw === undefined) return undefined;
+  if (rule.intents === undefined) {
+    throw new Refusal(
+      'authorization_details_not_allowed',
+      new errors.InvalidAuthorizationDetails('this audience takes no authorization_details'),
+    );
+  }
+  const intent = parseUserIntent(parseJson(raw));
+  const action = intent?.actions[0];
+  if (
+    intent === undefined ||
+    intent.type !== rule.intents.detailsType ||
+    action === undefined ||
+    !Object.hasOwn(rule.intents.actions, action)
+  ) {
+    throw new Refusal(
+      'intent_invalid',
+      new errors.InvalidAuthorizationDetails('authorization_details names no intent of this audience'),
+    );
+  }
+  needs(rule.intents.actions[action], 'intent_scope_not_held');
+  return { kind: 'intent', value: intent };
+}
+
+/** A bound operation is minted only against the user's intent for the same action on the same object. */
+function requireIntentFor(rule: TokenExchangeRule, operation: BoundOperation, subject: Subject): void {
+  const { intent } = subject;
+  if (intent === undefined || subject.jti === undefined) {
+    throw new Refusal(
+      'intent_required',
+      new errors.InvalidGrant('the subject token carries no intent for this operation'),
+    );
+  }
+  if (
+    intent.type !== rule.binding?.intentType ||
+    intent.actions[0] !== operation.actions[0] ||
+    intent.identifier !== intendedObjectOf(operation)
+  ) {
+    throw new Refusal(
+      'intent_mismatch',
+      new errors.InvalidGrant('the subject token carries no intent for this operation'),
+    );
+  }
+}
+
+/**
+ * Spends the subject token's intent: its exchange record (kept until the token expires) is consumed once, in
+ * auth's database, so every replica on PostgreSQL sees the same single redemption.
+ */
+function redeemIntent(store: OidcStore, subject: Subject): Promise<boolean> {
+  return subject.jti === undefined
+    ? Promise.resolve(false)
+    : store.consumeOnce(EXCHANGED_TOKEN_MODEL, subject.jti);
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -354,25 +473,16 @@ async function serviceTokenSubject(
  * one of its operations, asked by the requester the topology allows, on a subject token that is the user's own
  * live token (checked above). The callee compares the detail with the request, and uses the token once.
  */
-function boundOperationOf(rule: TokenExchangeRule, raw: string | undefined): BoundOperation | undefined {
+function boundOperationOf(rule: TokenExchangeRule, raw: string | undefined): BoundOperation {
   const refuse = (reason: string, description: string) =>
     new Refusal(reason, new errors.InvalidAuthorizationDetails(description));
   if (rule.binding === undefined) {
-    if (raw !== undefined) {
-      throw refuse('authorization_details_not_allowed', 'this audience takes no authorization_details');
-    }
-    return undefined;
+    throw refuse('authorization_details_not_allowed', 'this audience takes no authorization_details');
   }
   if (raw === undefined) {
     throw refuse('authorization_details_required', 'a token for this audience is bound to one operation');
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw refuse('authorization_details_invalid', 'authorization_details is not JSON');
-  }
-  const operation = parseBoundOperation(parsed);
+  const operation = parseBoundOperation(parseJson(raw));
   if (
     operation === undefined ||
     operation.type !== rule.binding.detailsType ||

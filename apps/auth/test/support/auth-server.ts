@@ -7,8 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@airlock/service-kit';
+import { openServiceDatabase } from '@airlock/service-kit/database';
+import type { DatabaseLocation } from '@airlock/service-kit/database';
 import { createApp, type AuthApp } from '../../src/app.js';
 import { parseAuthConfig } from '../../src/config.js';
+import { oidcMigrations } from '../../src/provider/oidc-store.js';
 import type { LoginRateLimiterOptions } from '../../src/users/login-rate-limiter.js';
 
 /** Made per test run: the repository holds no password, not even a test one. */
@@ -21,6 +24,8 @@ export interface RunningAuth {
   readonly port: number;
   readonly dataDir: string;
   readonly auth: AuthApp;
+  /** Where its OidcStore is: PostgreSQL when the test gave a database, else the SQLite file in its data folder. */
+  readonly database: DatabaseLocation;
   stop(): Promise<void>;
 }
 
@@ -29,6 +34,8 @@ export interface StartAuthOptions {
   /** Reuse a port (restart tests keep the issuer). */
   readonly port?: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** A database of useTestDatabases (either engine); default: SQLite in the data folder. */
+  readonly database?: { readonly databaseUrl: URL | undefined };
   readonly rateLimits?: LoginRateLimiterOptions;
   readonly watchSigningKeys?: boolean;
   /** Collects the server's log lines (level info) instead of discarding them. */
@@ -72,6 +79,9 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
     AIRLOCK_DEMO_PASSWORD: DEMO_PASSWORD,
     AIRLOCK_AUTH_WEB_REDIRECT_URIS: `${origin}${WEB_CALLBACK_PATH}`,
     LOG_LEVEL: 'silent',
+    ...(options.database?.databaseUrl === undefined
+      ? {}
+      : { AIRLOCK_DATABASE_URL: options.database.databaseUrl.href }),
     ...options.env,
   });
   const auth = await createApp({
@@ -90,6 +100,7 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
     port,
     dataDir,
     auth,
+    database: { databaseUrl: config.databaseUrl, sqliteFile: join(config.authDir, 'auth.db') },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) =>
@@ -100,4 +111,18 @@ export async function startAuth(options: StartAuthOptions = {}): Promise<Running
       await auth.close();
     },
   };
+}
+
+/** How many rows auth's store holds (of one model, if given), on whichever engine it runs. */
+export async function storedRowCount(server: RunningAuth, model?: string): Promise<number> {
+  const db = await openServiceDatabase(server.database, oidcMigrations);
+  try {
+    const row =
+      model === undefined
+        ? await db.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM oidc_model')
+        : await db.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM oidc_model WHERE model = ?', [model]);
+    return Number(row?.['n']);
+  } finally {
+    await db.close();
+  }
 }

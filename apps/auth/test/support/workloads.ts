@@ -19,6 +19,11 @@ export type Service = string;
 
 export interface Workloads {
   readonly issuer: string;
+  /**
+   * Where the workloads send their requests, when not to the issuer itself: one auth replica's own origin plus
+   * auth's prefix (replicas share the issuer, which client assertions name as their audience).
+   */
+  readonly endpoint?: string;
   readonly keys: Readonly<Record<Service, WorkloadKeyPair | undefined>>;
 }
 
@@ -40,11 +45,22 @@ export async function setUpWorkloads(server: Pick<RunningAuth, 'issuer' | 'dataD
  */
 export function chargeDetails(
   overrides: Readonly<Record<string, unknown>> = {},
-  identifier = 'a1b2c3d4-0000-4000-8000-000000000001',
+  identifier = CHARGED_ORDER,
 ): string {
   return JSON.stringify([
     { type: 'airlock_payment', actions: ['charge'], identifier, amount: 2599, currency: 'EUR', ...overrides },
   ]);
+}
+
+/** The order chargeDetails() charges: the object of the intent a payments token for it is redeemed against. */
+export const CHARGED_ORDER = 'a1b2c3d4-0000-4000-8000-000000000001';
+
+/**
+ * What the gateway sends on a request that conveys a user's intent (`charge` or `refund` of one order), as JSON:
+ * the orders token it obtains then carries it, and orders can redeem it once for a payments token.
+ */
+export function intentDetails(action = 'charge', identifier = CHARGED_ORDER): string {
+  return JSON.stringify([{ type: 'airlock_intent', actions: [action], identifier }]);
 }
 
 export function keyOf(workloads: Workloads, service: Service): WorkloadKeyPair {
@@ -104,7 +120,7 @@ export async function introspectAs(
   service: Service,
   token: string,
 ): Promise<FormResponse> {
-  return postForm(`${workloads.issuer}/token/introspection`, {
+  return postForm(`${workloads.endpoint ?? workloads.issuer}/token/introspection`, {
     ...(await clientAuthFields(workloads, service)),
     token,
   });
@@ -129,7 +145,7 @@ export async function exchangeAs(
   service: Service,
   fields: Readonly<Record<string, string>>,
 ): Promise<FormResponse> {
-  return postForm(`${workloads.issuer}/token`, {
+  return postForm(`${workloads.endpoint ?? workloads.issuer}/token`, {
     grant_type: TOKEN_EXCHANGE,
     subject_token_type: ACCESS_TOKEN_TYPE,
     ...(await clientAuthFields(workloads, service)),

@@ -5,6 +5,7 @@
 import { hash } from 'node:crypto';
 import { AuthFailure, type TokenResolver } from './resolve-token.js';
 import { SingleFlight } from './single-flight.js';
+import type { UserIntent } from '@airlock/topology';
 import type { NegativeResultsStore } from '../shared-state.js';
 import type { Resolution, TokenCache } from './token-cache.js';
 
@@ -41,6 +42,8 @@ export class PhantomTokens {
   /** Exchanges in flight per client key that started them; a key leaves the map when its count is 0. */
   readonly #perClient = new Map<string, number>();
   readonly #flights = new SingleFlight<Resolution>();
+  /** Intent exchanges in flight: each is its own call (no joining, no cache), under the same caps. */
+  #freshInFlight = 0;
   readonly #prefixes = new Map<string, string>();
   readonly #negativeResults: NegativeResultsStore | undefined;
 
@@ -91,16 +94,8 @@ export class PhantomTokens {
   resolve(key: string, token: string, audience: string, clientKey: string): Promise<Resolution> {
     const pending = this.#flights.get(key);
     if (pending !== undefined) return pending;
-    if (this.#flights.size >= this.#maxInFlight) {
-      return Promise.reject(new AuthFailure('auth_overloaded', 'too many token exchanges in flight'));
-    }
-    const held = this.#perClient.get(clientKey) ?? 0;
-    if (held >= this.#maxPerClient) {
-      return Promise.reject(
-        new AuthFailure('rate_limited_exchanges', "the client's share of token exchanges is in flight"),
-      );
-    }
-    this.#perClient.set(clientKey, held + 1);
+    const full = this.#take(clientKey);
+    if (full !== undefined) return Promise.reject(full);
     return this.#flights.run(key, async () => {
       try {
         const result = await this.#resolveOnce(token, audience);
@@ -110,6 +105,45 @@ export class PhantomTokens {
         this.#release(clientKey);
       }
     });
+  }
+
+  /**
+   * A token carrying the user's intent for this one request: always asked of auth (each intent is redeemed once,
+   * so no two requests may share one), never cached, and counted against the same caps as every exchange
+   * (a client paying more than its share at once is told 429, as for any other exchange).
+   */
+  async resolveWithIntent(
+    key: string,
+    token: string,
+    audience: string,
+    clientKey: string,
+    intent: UserIntent,
+  ): Promise<Resolution> {
+    const full = this.#take(clientKey);
+    if (full !== undefined) throw full;
+    this.#freshInFlight += 1;
+    try {
+      const result = await this.#resolve(token, audience, intent);
+      // Only auth's "inactive" is remembered (the negative cache, under the audience's key); a token never is.
+      if (result.kind === 'refused' && result.reason === 'inactive') this.#cache.set(key, result);
+      return result;
+    } finally {
+      this.#freshInFlight -= 1;
+      this.#release(clientKey);
+    }
+  }
+
+  /** Takes one exchange slot for `clientKey`, or the failure that says which cap is full. */
+  #take(clientKey: string): AuthFailure | undefined {
+    if (this.inFlight >= this.#maxInFlight) {
+      return new AuthFailure('auth_overloaded', 'too many token exchanges in flight');
+    }
+    const held = this.#perClient.get(clientKey) ?? 0;
+    if (held >= this.#maxPerClient) {
+      return new AuthFailure('rate_limited_exchanges', "the client's share of token exchanges is in flight");
+    }
+    this.#perClient.set(clientKey, held + 1);
+    return undefined;
   }
 
   /** Auth's answer, or another replica's recent "inactive" for this token (which auth gave it). */
@@ -142,6 +176,6 @@ export class PhantomTokens {
 
   /** Calls to auth in flight (tests). */
   get inFlight(): number {
-    return this.#flights.size;
+    return this.#flights.size + this.#freshInFlight;
   }
 }

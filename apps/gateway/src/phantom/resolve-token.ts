@@ -14,6 +14,8 @@ import {
   TokenExchangeError,
   type TokenExchangeErrorCode,
 } from '@airlock/workload-identity';
+import { AUTHORIZATION_DETAILS } from '@airlock/topology';
+import type { UserIntent } from '@airlock/topology';
 import type { Resolution } from './token-cache.js';
 
 /** Why auth could not be used; the stable codes appear in audit lines and tests, never in client responses. */
@@ -67,7 +69,8 @@ export interface TokenResolverOptions {
   readonly now?: () => number;
 }
 
-export type TokenResolver = (token: string, audience: string) => Promise<Resolution>;
+/** `intent`: ask for a token that carries the user's intent for this one request (never cached). */
+export type TokenResolver = (token: string, audience: string, intent?: UserIntent) => Promise<Resolution>;
 
 export const MAX_AUTH_TIMEOUT_MS = MAX_EXCHANGE_TIMEOUT_MS;
 
@@ -91,10 +94,14 @@ export function createTokenResolver(options: TokenResolverOptions): TokenResolve
     dispatcher: options.dispatcher,
   });
 
-  return async (token, audience) => {
+  return async (token, audience, intent) => {
     let result;
     try {
-      result = await exchange({ subjectToken: token, audience });
+      result = await exchange({
+        subjectToken: token,
+        audience,
+        ...(intent === undefined ? {} : { authorizationDetails: [{ ...intent }] }),
+      });
     } catch (cause) {
       if (!(cause instanceof TokenExchangeError)) throw cause;
       throw new AuthFailure(AUTH_FAILURE_OF[cause.code], cause.message, { cause });
@@ -106,7 +113,7 @@ export function createTokenResolver(options: TokenResolverOptions): TokenResolve
         reason: result.oauthError === 'invalid_grant' ? 'inactive' : 'insufficient_scope',
       };
     }
-    return checkClaims(result.accessToken, audience, options, now());
+    return checkClaims(result.accessToken, audience, options, now(), intent);
   };
 }
 
@@ -135,6 +142,7 @@ function checkClaims(
   audience: string,
   options: TokenResolverOptions,
   nowMs: number,
+  intent: UserIntent | undefined,
 ): Resolution {
   const parts = jwt.split('.');
   if (parts.length !== 3 || !parts.every((part) => /^[A-Za-z0-9_-]+$/.test(part))) {
@@ -164,6 +172,11 @@ function checkClaims(
   const act = claims.act;
   if (typeof act !== 'object' || act === null || (act as Record<string, unknown>).sub !== options.clientId) {
     throw invalid('access_token does not name the gateway as actor');
+  }
+  // The intent asked for, exactly, or none when none was asked: a token that says otherwise is not forwarded.
+  const details = claims[AUTHORIZATION_DETAILS];
+  if (JSON.stringify(details) !== JSON.stringify(intent === undefined ? undefined : [intent])) {
+    throw invalid('access_token does not carry exactly the intent asked for');
   }
   return { kind: 'resolved', jwt, subject: claims.sub, clientId: claims.client_id, expiresAt: exp };
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorBody, type Logger } from '@airlock/service-kit';
+import { errorBody, type Logger } from '@airlock/service-kit/core';
 import type { CorsPolicy } from '../edge/cors.js';
 import type { SecurityHeaders } from '../edge/security-headers.js';
 import type { RouteKind } from '../proxy/scrub-headers.js';

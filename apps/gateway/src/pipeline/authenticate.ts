@@ -2,7 +2,7 @@
 // per-token rate limit, then the phantom-token translation: a cached result synchronously, or one exchange at
 // auth per key (single flight). Auth unreachable or answering nonsense is a 503: fail closed.
 import type { Socket } from 'node:net';
-import type { Logger } from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit/core';
 import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config.js';
 import { RateLimiter, type RateDecision, type RateLimitStore } from '../edge/rate-limit.js';
@@ -149,8 +149,17 @@ export class Authenticator {
     const audience = routed.edge.service;
     const key = this.#phantom.key(audience, tokenHash);
     const cached = this.#phantom.cached(key);
-    if (cached !== undefined) return judge(cached, label);
-    return this.#phantom.resolve(key, token, audience, exchange.clientKey).then(
+    let resolving: Promise<Resolution>;
+    if (routed.intent === undefined) {
+      if (cached !== undefined) return judge(cached, label);
+      resolving = this.#phantom.resolve(key, token, audience, exchange.clientKey);
+    } else {
+      // The user asks for something only this request conveys (a payment): never the cached token. A token auth
+      // called inactive is still refused from the cache, so made-up tokens on these routes cost auth nothing more.
+      if (cached?.kind === 'refused') return judge(cached, label);
+      resolving = this.#phantom.resolveWithIntent(key, token, audience, exchange.clientKey, routed.intent);
+    }
+    return resolving.then(
       (resolution) => judge(resolution, label),
       (error: unknown) => {
         const reason: DenyReason = error instanceof AuthFailure ? error.code : 'auth_unreachable';

@@ -1,7 +1,7 @@
 // The forward step: one undici pool per upstream origin (plus auth's exchange pool, kept apart), the headers
 // the service receives (scrub-headers.ts), and what the answer may carry back (scrubbed headers, Location
 // mapped to public paths, bodies of user routes scanned for JWTs: forward.ts).
-import type { Logger } from '@airlock/service-kit';
+import type { Logger } from '@airlock/service-kit/core';
 import { Pool } from 'undici';
 import type { GatewayConfig } from '../config.js';
 import type { SecurityHeaders } from '../edge/security-headers.js';

@@ -4,6 +4,7 @@
 import type { GatewayConfig } from '../config.js';
 import type { RequestBody } from '../proxy/forward.js';
 import type { EdgeRoute, RouteMatch, RoutePattern, RouteTable } from '../routing/route-table.js';
+import type { UserIntent } from '@airlock/topology';
 import type { CheckedTarget } from './check-request.js';
 import { deny, UNROUTED, type Denial } from './decide.js';
 import type { Exchange } from './exchange.js';
@@ -15,6 +16,8 @@ export interface Routed {
   /** Upstream path plus the query string. */
   readonly upstreamPath: string;
   readonly body: RequestBody;
+  /** What the user asks for with this request, on a route that conveys an intent (route-table.ts). */
+  readonly intent?: UserIntent;
 }
 
 /** Route decisions remembered per (method, canonical path); cleared when full, so memory stays bounded. */
@@ -52,7 +55,8 @@ export class Router {
         return deny('payload_too_large', route.label);
       body = contentLength !== undefined ? 'framed' : { chunkedLimit: limit };
     }
-    return { ok: true, edge, route, upstreamPath: match.upstreamPath + target.search, body };
+    const intent = match.intent === undefined ? {} : { intent: match.intent };
+    return { ok: true, edge, route, upstreamPath: match.upstreamPath + target.search, body, ...intent };
   }
 
   /** The table's decision, computed once per (method, path) while it is remembered. */

@@ -2,7 +2,8 @@
 // prefix is rewritten, and the rewritten path must match a route the topology declares for that call. Anything
 // else is not reachable: there is no catch-all and no route written here by hand.
 import type { CallPrincipal, EdgeRouteSpec, HttpMethod, Topology } from '@airlock/topology';
-import { edgeService } from '@airlock/topology';
+import type { UserIntent } from '@airlock/topology';
+import { edgeService, INTENT_IDENTIFIER, intentRouteOf } from '@airlock/topology';
 
 export interface RoutePattern {
   readonly method: HttpMethod;
@@ -12,6 +13,18 @@ export interface RoutePattern {
   readonly segments: readonly (string | undefined)[];
   /** The public route template for logs and audit lines, e.g. `GET /api/orders/:id` (no ids, no query). */
   readonly label: string;
+  /**
+   * Set on a route that conveys a user's intent (the topology's `intent`): the edge sends it with a fresh token
+   * naming this action on the object of the path's parameter, never with its cached one.
+   */
+  readonly intent?: RouteIntent;
+}
+
+export interface RouteIntent {
+  readonly detailsType: string;
+  readonly action: string;
+  /** Index of the object's id among the upstream path's segments. */
+  readonly parameterIndex: number;
 }
 
 export interface EdgeRoute {
@@ -30,6 +43,8 @@ export type RouteMatch =
       readonly route: RoutePattern;
       /** The path sent to the upstream: `upstreamPrefix` + the rest of the public path. */
       readonly upstreamPath: string;
+      /** The intent the request conveys (its action on the path's object), on a route that conveys one. */
+      readonly intent?: UserIntent;
     }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'method_not_allowed'; readonly allow: readonly HttpMethod[] };
@@ -44,10 +59,15 @@ function segmentsOf(path: string): string[] {
   return path === '/' ? [] : path.split('/').slice(1);
 }
 
-function compile(method: HttpMethod, pattern: string, edge: EdgeRouteSpec): RoutePattern {
+function compile(
+  method: HttpMethod,
+  pattern: string,
+  edge: EdgeRouteSpec,
+  intent: RouteIntent | undefined,
+): RoutePattern {
   const segments = segmentsOf(pattern).map((segment) => (segment.startsWith(':') ? undefined : segment));
   const label = `${method} ${edge.prefix}${pattern.slice(edge.upstreamPrefix.length)}`;
-  return { method, pattern, segments, label };
+  return { method, pattern, segments, label, ...(intent === undefined ? {} : { intent }) };
 }
 
 function isUnder(path: string, prefix: string): boolean {
@@ -61,9 +81,22 @@ function routesFor(topology: Topology, from: string, edge: EdgeRouteSpec): Route
   const principal: CallPrincipal = edge.as;
   return topology.calls
     .filter((call) => call.from === from && call.to === edge.to && call.as === principal)
-    .flatMap((call) => call.routes)
-    .filter((route) => isUnder(route.path, edge.upstreamPrefix === '' ? '' : edge.upstreamPrefix))
-    .map((route) => compile(route.method, route.path, edge));
+    .flatMap((call) =>
+      call.routes.map((route) => {
+        const conveyed = call.conveysIntent === undefined ? undefined : intentRouteOf(route);
+        const intent =
+          conveyed === undefined || call.conveysIntent === undefined
+            ? undefined
+            : {
+                detailsType: call.conveysIntent.detailsType,
+                action: conveyed.action,
+                parameterIndex: conveyed.parameterIndex,
+              };
+        return { route, intent };
+      }),
+    )
+    .filter(({ route }) => isUnder(route.path, edge.upstreamPrefix === '' ? '' : edge.upstreamPrefix))
+    .map(({ route, intent }) => compile(route.method, route.path, edge, intent));
 }
 
 function matches(route: RoutePattern, segments: readonly string[]): boolean {
@@ -101,7 +134,18 @@ export function buildRouteTable(topology: Topology): RouteTable {
       let allow: HttpMethod[] | undefined;
       for (const route of edge.routes) {
         if (!matches(route, segments)) continue;
-        if (route.method === method) return { kind: 'matched', edge, route, upstreamPath };
+        if (route.method === method) {
+          if (route.intent === undefined) return { kind: 'matched', edge, route, upstreamPath };
+          const identifier = segments[route.intent.parameterIndex];
+          // An id no intent can name is no object the service has either: the same 404 as an unknown one.
+          if (identifier === undefined || !INTENT_IDENTIFIER.test(identifier)) return { kind: 'not_found' };
+          const intent: UserIntent = {
+            type: route.intent.detailsType,
+            actions: [route.intent.action],
+            identifier,
+          };
+          return { kind: 'matched', edge, route, upstreamPath, intent };
+        }
         (allow ??= []).push(route.method);
       }
       return allow === undefined

@@ -22,6 +22,8 @@ export type StubAuthMode =
   | 'wrong_issuer'
   | 'wrong_typ'
   | 'no_actor'
+  /** Answers as if the intent asked for had not been asked (a confused auth): the gateway must refuse it. */
+  | 'drops_intent'
   | 'not_json'
   | 'slow'
   | 'hang_body'
@@ -99,7 +101,7 @@ export async function startStubAuth(): Promise<StubAuth> {
     const audience = form.get('audience') ?? '';
     const user = userOf(form.get('subject_token') ?? '');
     const now = Math.floor(state.now() / 1000);
-    const claims = {
+    const claims: Record<string, unknown> = {
       iss: STUB_ISSUER,
       sub: user,
       aud: audience,
@@ -109,6 +111,8 @@ export async function startStubAuth(): Promise<StubAuth> {
       iat: now,
       exp: now + state.jwtLifetimeSeconds,
       jti: `jti-${exchanges}`,
+      // Like auth: a user's intent asked for is carried as it was asked (the gateway checks it came back).
+      ...intentOf(form.get('authorization_details')),
     };
     const answer = (accessToken: string): void => {
       json(res, 200, {
@@ -167,6 +171,9 @@ export async function startStubAuth(): Promise<StubAuth> {
       case 'wrong_typ':
         answer(await mint(claims, 'JWT'));
         return;
+      case 'drops_intent':
+        answer(await mint({ ...claims, authorization_details: undefined }));
+        return;
       case 'no_actor':
         answer(await mint({ ...claims, act: undefined }));
         return;
@@ -224,4 +231,8 @@ export async function startStubAuth(): Promise<StubAuth> {
     jwks: { keys: [publicJwk] },
     close: () => server.close(),
   };
+}
+
+function intentOf(raw: string | null): Record<string, unknown> {
+  return raw === null ? {} : { authorization_details: JSON.parse(raw) as unknown };
 }

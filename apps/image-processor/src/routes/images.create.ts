@@ -15,12 +15,13 @@ import {
   serviceUnavailable,
 } from '@airlock/service-kit';
 import type { Logger } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import { routeTokenGuard } from '@airlock/service-kit/protected-routes';
 import type { RouteDeclaration } from '@airlock/service-kit/protected-routes';
 import type { TokenVerifier } from '@airlock/token-verification';
+import { z } from 'zod';
 
-import { detectFormat, formatOfContentType } from '../image/detect-format.js';
-import type { ImageFormat } from '../image/detect-format.js';
+import { detectFormat, formatOfContentType, IMAGE_FORMATS, mediaTypeOf } from '../image/detect-format.js';
 import { ImageError } from '../image/image-error.js';
 import type { ImageErrorCode } from '../image/image-error.js';
 import {
@@ -41,22 +42,45 @@ export const IMAGES_SCOPE = 'images';
 /** The one route the sandbox serves, as the token layer declares it. */
 export const imagesCreateRoute: RouteDeclaration = { method: METHOD, path: PATH, scopes: [IMAGES_SCOPE] };
 
-/** What the route answers with on success. */
-export interface CreateImageResponse {
-  readonly thumbnail: {
-    readonly contentType: 'image/webp';
-    readonly width: number;
-    readonly height: number;
-    readonly bytes: number;
-    readonly dataBase64: string;
-  };
-  readonly source: {
-    readonly format: ImageFormat;
-    readonly width: number;
-    readonly height: number;
-    readonly bytes: number;
-  };
-}
+/** What the route answers with on success. Strict: a field the schema does not name fails the response checks. */
+export const createImageResponse = z
+  .strictObject({
+    thumbnail: z.strictObject({
+      contentType: z.literal('image/webp'),
+      width: z.number().int().min(1),
+      height: z.number().int().min(1),
+      bytes: z.number().int().min(1),
+      dataBase64: z.base64(),
+    }),
+    source: z.strictObject({
+      format: z.enum(IMAGE_FORMATS),
+      width: z.number().int().min(1),
+      height: z.number().int().min(1),
+      bytes: z.number().int().min(1),
+    }),
+  })
+  .meta({ id: 'Thumbnail' });
+export type CreateImageResponse = z.output<typeof createImageResponse>;
+
+export const createImageContract: RouteContract = {
+  method: METHOD,
+  path: PATH,
+  summary: 'Re-encodes a JPEG, PNG or WebP image into a metadata-free WebP thumbnail.',
+  body: { contentTypes: IMAGE_FORMATS.map(mediaTypeOf), required: true },
+  responses: {
+    200: { description: 'The thumbnail and the source’s dimensions.', schema: createImageResponse },
+  },
+  errors: {
+    400: 'The body is empty or could not be read.',
+    401: 'The token is missing, invalid or expired.',
+    403: 'The token lacks the scope `images`, or the caller is not allowed.',
+    413: 'The body is larger than the upload limit.',
+    415: 'The body is not a JPEG, PNG or WebP image of its declared type, or is compressed.',
+    422: 'The image is corrupt, too large in pixels, has too many frames or took too long.',
+    429: 'The user has too many uploads in progress.',
+    503: 'The sandbox is busy; retry after Retry-After.',
+  },
+};
 
 export interface Capacity {
   /** Requests in flight from the moment their whole body has arrived to the response. */

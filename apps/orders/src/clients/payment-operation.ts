@@ -14,6 +14,8 @@ export interface OperationTerms {
   readonly identifier: string;
   readonly amount: number;
   readonly currency: string;
+  /** A refund only: the order of the refunded charge, which the admin's intent names. */
+  readonly order?: string;
 }
 
 export function paymentOperation(

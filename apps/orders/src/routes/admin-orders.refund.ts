@@ -11,11 +11,12 @@ import {
   parseBody,
 } from '@airlock/service-kit';
 import { authOf } from '@airlock/service-kit/protected-routes';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { paymentOperation, REFUND_PATH } from '../clients/payment-operation.js';
-import { derivePaymentsKey } from '../idempotency.js';
-import { adminOrderView } from '../order-view.js';
+import { derivePaymentsKey, idempotencyKeyHeaders } from '../idempotency.js';
+import { adminOrderView, adminOrderViewSchema } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
 import { bearerTokenOf, orderIdOf, parseQuery } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -23,7 +24,42 @@ import type { RouteDeps } from '../route-deps.js';
 /** Payments' refund route requires exactly this scope; the exchanged token asks for nothing more. */
 export const PAYMENTS_REFUND_SCOPE = 'admin';
 
-const refundBody = z.strictObject({ amount: z.number().int().min(1).max(100_000_000).optional() }).optional();
+export const refundBodyFields = z.strictObject({
+  amount: z.number().int().min(1).max(100_000_000).optional(),
+});
+const refundBody = refundBodyFields.optional();
+
+export const refundResponse = z
+  .strictObject({
+    refund: z.strictObject({
+      id: z.string(),
+      amount: z.number().int().min(1),
+      currency: z.string().regex(/^[A-Z]{3}$/),
+    }),
+    order: adminOrderViewSchema,
+  })
+  .meta({ id: 'Refund' });
+
+export const refundAdminOrderContract: RouteContract = {
+  method: 'POST',
+  path: '/admin/orders/:id/refund',
+  summary: 'Refunds all or part of a paid order (scope `admin`), once per Idempotency-Key.',
+  query: z.strictObject({}),
+  headers: idempotencyKeyHeaders,
+  body: { contentTypes: ['application/json'], schema: refundBodyFields, required: false },
+  responses: { 201: { description: 'The refund and the updated order.', schema: refundResponse } },
+  errors: {
+    400: 'A missing or malformed Idempotency-Key, a query parameter or an invalid body.',
+    401: 'The token is missing, invalid or expired.',
+    403: 'The token lacks the scope, or the caller is not allowed.',
+    404: 'No such order.',
+    409: 'The order is not refundable, or the amount exceeds what is left.',
+    413: 'The body is larger than 1 KiB.',
+    415: 'The body is not JSON.',
+    502: 'Payments refused or failed the refund.',
+    503: 'Payments or auth could not be reached; retry with the same key.',
+  },
+};
 
 export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
   const { repository, logger } = deps;
@@ -66,10 +102,12 @@ export function refundAdminOrderRoute(deps: RouteDeps): ProtectedRoute {
     let refund;
     try {
       // Bound to this refund of this charge: payments refuses the token for any other, and twice.
+      // It names the order too: the admin's intent names the order, and payments checks the charge is its.
       const operation = paymentOperation(REFUND_PATH, {
         identifier: order.chargeId,
         amount,
         currency: order.currency,
+        order: order.id,
       });
       const accessToken = await deps.tokenExchanger.exchange(
         bearerTokenOf(req),

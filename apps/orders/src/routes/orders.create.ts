@@ -4,16 +4,17 @@ import { z } from 'zod';
 import type { Request, Response } from 'express';
 import { badRequest, jsonBody, parseBody } from '@airlock/service-kit';
 import { authOf } from '@airlock/service-kit/protected-routes';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import type { OrderItem } from '../db/orders-repository.js';
-import { orderView } from '../order-view.js';
+import { orderView, orderViewSchema } from '../order-view.js';
 import type { RouteDeps } from '../route-deps.js';
 
 export const MAX_ITEMS = 50;
 export const MAX_QUANTITY = 100;
 
-const createOrderBody = z.strictObject({
+export const createOrderBody = z.strictObject({
   items: z
     .array(
       z.strictObject({
@@ -24,6 +25,21 @@ const createOrderBody = z.strictObject({
     .min(1)
     .max(MAX_ITEMS),
 });
+
+export const createOrderContract: RouteContract = {
+  method: 'POST',
+  path: '/orders',
+  summary: 'Creates an order from SKUs and quantities, at catalog prices.',
+  body: { contentTypes: ['application/json'], schema: createOrderBody, required: true },
+  responses: { 201: { description: 'The new order, pending payment.', schema: orderViewSchema } },
+  errors: {
+    400: 'The body is invalid, names an unknown or repeated SKU, or mixes currencies.',
+    401: 'The token is missing, invalid or expired.',
+    403: 'The token lacks the scope, or the caller is not allowed.',
+    413: 'The body is larger than 16 KiB.',
+    415: 'The body is not JSON.',
+  },
+};
 
 export function createOrderRoute(deps: RouteDeps): ProtectedRoute {
   const handler = async (req: Request, res: Response): Promise<void> => {

@@ -11,11 +11,12 @@ import {
   notFound,
 } from '@airlock/service-kit';
 import { authOf } from '@airlock/service-kit/protected-routes';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 import type { ProtectedRoute } from '@airlock/service-kit/protected-routes';
 
 import { CHARGE_PATH, paymentOperation } from '../clients/payment-operation.js';
-import { derivePaymentsKey } from '../idempotency.js';
-import { orderView } from '../order-view.js';
+import { derivePaymentsKey, idempotencyKeyHeaders } from '../idempotency.js';
+import { orderView, orderViewSchema } from '../order-view.js';
 import { failureReason, paymentFailure } from '../payment-errors.js';
 import { bearerTokenOf, orderIdOf, parseQuery, requireEmptyBody } from '../request-input.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -24,6 +25,32 @@ import { auditNotOwner } from '../route-deps.js';
 const ROUTE = 'POST /orders/:id/pay';
 /** The scope the exchanged token asks for: paying needs no more than ordering did. */
 export const PAYMENTS_CHARGE_SCOPE = 'orders';
+
+export const payOrderContract: RouteContract = {
+  method: 'POST',
+  path: '/orders/:id/pay',
+  summary: 'Pays the order’s stored total through payments, once per Idempotency-Key.',
+  query: z.strictObject({}),
+  headers: idempotencyKeyHeaders,
+  body: { contentTypes: ['application/json'], schema: z.strictObject({}), required: false },
+  responses: {
+    200: {
+      description: 'The paid order (`Idempotent-Replayed: true` when it replays an earlier result).',
+      schema: orderViewSchema,
+    },
+  },
+  errors: {
+    400: 'A missing or malformed Idempotency-Key, a query parameter or a body field.',
+    401: 'The token is missing, invalid or expired.',
+    403: 'The token lacks the scope, or the caller is not allowed.',
+    404: 'No such order of this user.',
+    409: 'The order is already paid.',
+    413: 'The body is larger than 1 KiB.',
+    415: 'The body is not JSON.',
+    502: 'Payments refused or failed the charge.',
+    503: 'Payments or auth could not be reached; retry with the same key.',
+  },
+};
 
 export function payOrderRoute(deps: RouteDeps): ProtectedRoute {
   const { repository, logger } = deps;

@@ -60,7 +60,12 @@ export function createRefundRoute(deps: CreateRefundDeps): ProtectedRoute {
         if (refundable === 0)
           throw conflict('charge_fully_refunded', 'This charge has been refunded in full.');
         const amount = body.amount ?? refundable;
-        guard.requireTerms(operation, { identifier: charge.id, amount, currency: charge.currency });
+        guard.requireTerms(operation, {
+          identifier: charge.id,
+          amount,
+          currency: charge.currency,
+          order: charge.orderId,
+        });
         if (amount > refundable) {
           throw conflict('refund_exceeds_charge', 'The refund is larger than what is left of the charge.');
         }

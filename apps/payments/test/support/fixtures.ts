@@ -110,12 +110,16 @@ export function useRefundsFixture(engine: DatabaseEngineName = 'sqlite'): Refund
     const named =
       typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['chargeId'] : '';
     const row = await current().db.get(
-      'SELECT amount - refunded_amount AS refundable, currency FROM charges WHERE id = ?',
+      'SELECT amount - refunded_amount AS refundable, currency, order_id FROM charges WHERE id = ?',
       [String(named)],
     );
     return row === undefined
       ? undefined
-      : { refundable: Number(row['refundable']), currency: String(row['currency']) };
+      : {
+          refundable: Number(row['refundable']),
+          currency: String(row['currency']),
+          orderId: String(row['order_id']),
+        };
   };
   return {
     get harness() {

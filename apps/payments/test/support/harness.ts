@@ -42,12 +42,12 @@ function claimsOf(token: string): Record<string, unknown> {
 
 /**
  * The operation a request body names, as orders would ask auth to bind it: what the body says, or for a refund
- * without an amount, what is left of the charge (`refundable`).
+ * without an amount, what is left of the charge (`refundable`); a refund also names the charge's order.
  */
 export function operationOfBody(
   path: '/charges' | '/refunds',
   body: unknown,
-  charge?: { readonly refundable: number; readonly currency: string },
+  charge?: { readonly refundable: number; readonly currency: string; readonly orderId?: string },
 ): BoundOperation {
   const binding = operationOfRoute(airlockTopology, service.name, 'POST', path);
   if (binding === undefined) throw new Error(`payments binds no operation to ${path}`);
@@ -61,6 +61,8 @@ export function operationOfBody(
     identifier: typeof identifier === 'string' ? identifier : 'none',
     amount: typeof amount === 'number' ? amount : 1,
     currency: typeof currency === 'string' ? currency : 'EUR',
+    // A refund names its charge's order, as orders asks auth for it (the admin's intent names the order).
+    ...(path === '/refunds' ? { order: charge?.orderId ?? 'none' } : {}),
   };
 }
 

@@ -1,35 +1,14 @@
 // The page's only way to the API: same-origin calls to the BFF, with the CSRF header on every state change.
-// The page holds no token: the session cookie is HttpOnly and travels by itself.
+// The page holds no token: the session cookie is HttpOnly and travels by itself. Every call is typed by its
+// operation in the OpenAPI document (api-types.ts, generated from it).
+import type { Operations } from './api-types.js';
 
-export interface SessionView {
-  readonly signedIn: boolean;
-  readonly user?: string;
-}
+/** The answer of an operation: its successful JSON body (undefined when it has none). */
+type AnswerOf<Operation extends keyof Operations> = Operations[Operation]['answer'];
+/** The CSRF header the BFF requires on state-changing calls (apps/web/src/bff/csrf.ts). */
+const CSRF_HEADER = 'x-csrf';
 
-export interface CatalogItem {
-  readonly sku: string;
-  readonly name: string;
-  readonly price: number;
-  readonly currency: string;
-}
-
-export interface Order {
-  readonly id: string;
-  readonly status: string;
-  readonly items: readonly { readonly sku: string; readonly name: string; readonly quantity: number }[];
-  readonly total: number;
-  readonly currency: string;
-  readonly createdAt: string;
-}
-
-export interface Thumbnail {
-  readonly thumbnail: {
-    readonly contentType: 'image/webp';
-    readonly width: number;
-    readonly height: number;
-    readonly dataBase64: string;
-  };
-}
+export type { CatalogItem, Order, Session, Thumbnail } from './api-types.js';
 
 export class BffError extends Error {
   readonly status: number;
@@ -42,12 +21,19 @@ export class BffError extends Error {
   }
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, init: RequestInit = {}): Promise<T> {
+/** Calls `operation` (`METHOD /path/{param}`) at `path`, the template with its parameters filled in. */
+async function call<Operation extends keyof Operations>(
+  operation: Operation,
+  path: string,
+  init: RequestInit = {},
+): Promise<AnswerOf<Operation>> {
+  const method = operation.slice(0, operation.indexOf(' '));
   const headers = new Headers(init.headers);
   headers.set('accept', 'application/json');
-  if (method !== 'GET') headers.set('x-csrf', '1');
+  if (method !== 'GET') headers.set(CSRF_HEADER, '1');
   const response = await fetch(path, { ...init, method, headers, credentials: 'same-origin' });
-  if (response.status === 204) return undefined as T;
+  // Operations without a JSON answer (204) have `undefined` as their answer type.
+  if (response.status === 204) return undefined;
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : undefined;
@@ -57,23 +43,26 @@ async function call<T>(method: 'GET' | 'POST', path: string, init: RequestInit =
         : 'error';
     throw new BffError(response.status, code);
   }
-  return body as T;
+  // The BFF answers as the document says (the cross-service suites check its answers against it).
+  return body as AnswerOf<Operation>;
 }
 
 export const bff = {
-  session: () => call<SessionView>('GET', '/bff/session'),
-  signOut: () => call<undefined>('POST', '/bff/sign-out'),
-  catalog: () => call<CatalogItem[]>('GET', '/bff/api/catalog'),
-  orders: () => call<Order[]>('GET', '/bff/api/orders'),
-  placeOrder: (items: readonly { sku: string; quantity: number }[]) =>
-    call<Order>('POST', '/bff/api/orders', {
+  session: () => call('GET /bff/session', '/bff/session'),
+  signOut: () => call('POST /bff/sign-out', '/bff/sign-out'),
+  catalog: () => call('GET /bff/api/catalog', '/bff/api/catalog'),
+  orders: () => call('GET /bff/api/orders', '/bff/api/orders'),
+  placeOrder: (items: Operations['POST /bff/api/orders']['body']['items']) => {
+    const body: Operations['POST /bff/api/orders']['body'] = { items };
+    return call('POST /bff/api/orders', '/bff/api/orders', {
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ items }),
-    }),
+      body: JSON.stringify(body),
+    });
+  },
   pay: (orderId: string) =>
-    call<Order>('POST', `/bff/api/orders/${encodeURIComponent(orderId)}/pay`, {
+    call('POST /bff/api/orders/{id}/pay', `/bff/api/orders/${encodeURIComponent(orderId)}/pay`, {
       headers: { 'idempotency-key': crypto.randomUUID() },
     }),
   uploadImage: (file: File) =>
-    call<Thumbnail>('POST', '/bff/api/images', { headers: { 'content-type': file.type }, body: file }),
+    call('POST /bff/api/images', '/bff/api/images', { headers: { 'content-type': file.type }, body: file }),
 };

@@ -1,12 +1,32 @@
 // GET /bff/session tells the page who is signed in (the user's name and nothing else); POST /bff/sign-out
 // revokes the refresh and access tokens at auth and ends the session, whatever auth answers.
+import { z } from 'zod';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
+
 import type { RouteDeps, WebRoute } from './web-route.js';
 import { clearedSessionCookie, sessionIdOf } from '../session/session-cookie.js';
 
-export interface SessionView {
-  readonly signedIn: boolean;
-  readonly user?: string;
-}
+export const sessionViewSchema = z
+  .strictObject({ signedIn: z.boolean(), user: z.string().optional() })
+  .meta({ id: 'Session' });
+export type SessionView = Readonly<z.output<typeof sessionViewSchema>>;
+
+export const sessionContracts: readonly RouteContract[] = [
+  {
+    method: 'GET',
+    path: '/bff/session',
+    summary: 'Who is signed in: the user’s name and nothing else.',
+    responses: { 200: { description: 'The session’s state.', schema: sessionViewSchema } },
+    errors: {},
+  },
+  {
+    method: 'POST',
+    path: '/bff/sign-out',
+    summary: 'Revokes the session’s tokens at auth and ends the session.',
+    responses: { 204: { description: 'Signed out; the cookie is cleared.' } },
+    errors: { 403: 'The CSRF header or the Origin is missing or wrong (`csrf_refused`).' },
+  },
+];
 
 export function sessionRoutes(
   deps: Pick<RouteDeps, 'auth' | 'sessions' | 'signedIn' | 'cookies' | 'logger'>,

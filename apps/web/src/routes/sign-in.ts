@@ -2,6 +2,7 @@
 // finishes it: the state, issuer and PKCE verifier must match, and the signed-in session gets a NEW id, so an
 // id known before sign-in (fixation) is worth nothing after it.
 import { AppError } from '@airlock/service-kit';
+import type { RouteContract } from '@airlock/service-kit/api-contract';
 
 import { clearedSessionCookie, sessionCookie, sessionIdOf } from '../session/session-cookie.js';
 import { WebError } from '../web-error.js';
@@ -9,6 +10,23 @@ import type { RouteDeps, WebRoute } from './web-route.js';
 
 /** A sign-in must come back from auth within this long. */
 export const PENDING_SIGN_IN_SECONDS = 10 * 60;
+
+export const signInContracts: readonly RouteContract[] = [
+  {
+    method: 'GET',
+    path: '/bff/sign-in',
+    summary: 'Starts the authorization code flow with PKCE under a fresh pending-session cookie.',
+    responses: { 303: { description: 'To auth’s authorization endpoint.' } },
+    errors: {},
+  },
+  {
+    method: 'GET',
+    path: '/callback',
+    summary: 'Finishes the sign-in: state, issuer and PKCE verifier must match; the session gets a new id.',
+    responses: { 303: { description: 'Signed in: back to the shop, with the session cookie.' } },
+    errors: { 400: 'The sign-in failed or expired (`sign_in_failed`).' },
+  },
+];
 
 function signInFailed(cause?: unknown): AppError {
   return new AppError({

@@ -1,10 +1,11 @@
 // Builds web in-process with a fake auth (it records refreshes and revocations) and a stub gateway on a loopback
 // port (it answers the API with what it received, and 401 for tokens the test marks dead), and a built shop.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
@@ -16,6 +17,8 @@ import type { SessionTokens } from '../../src/session/session-store.js';
 import { WebError } from '../../src/web-error.js';
 
 export const ORIGIN = 'http://127.0.0.1:8080';
+/** The generated OpenAPI document (packages/openapi writes it), which the build serves at /openapi.json. */
+export const OPENAPI_DOCUMENT = fileURLToPath(new URL('../../client/public/openapi.json', import.meta.url));
 export const IDLE_MS = 60_000;
 export const ABSOLUTE_MS = 10 * 60_000;
 
@@ -97,6 +100,8 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
     '<!doctype html><script type="module" src="/assets/a.js"></script>',
   );
   writeFileSync(join(staticDir, 'assets', 'a.js'), 'export {};');
+  // The committed document, as Vite copies it into the build.
+  copyFileSync(OPENAPI_DOCUMENT, join(staticDir, 'openapi.json'));
 
   const auth = fakeAuth(now);
   const sessions = new SessionStore({ idleMs: IDLE_MS, absoluteMs: ABSOLUTE_MS, maxSessions: 100, now });

@@ -57,6 +57,8 @@ export interface SignedIn {
   readonly accessToken: string;
   readonly idToken: string | undefined;
   readonly refreshToken: string | undefined;
+  /** The access token's lifetime as the token endpoint stated it (seconds). */
+  readonly expiresIn: number | undefined;
 }
 
 export class EdgeClient {
@@ -70,15 +72,21 @@ export class EdgeClient {
     return `${this.#stack.publicOrigin}/auth`;
   }
 
-  async signIn(username: string): Promise<SignedIn> {
+  /** Signs in through the edge; `scope` beyond the default asks for more (e.g. `admin` for an admin). */
+  async signIn(username: string, scope = 'openid orders images'): Promise<SignedIn> {
     const config = await discoverPublicClient(this.issuer);
     const { tokens } = await signInHeadless(config, {
       redirectUri: REDIRECT_URI,
-      scope: 'openid orders images',
+      scope,
       username,
       password: this.#stack.demoPassword,
     });
-    return { accessToken: tokens.access_token, idToken: tokens.id_token, refreshToken: tokens.refresh_token };
+    return {
+      accessToken: tokens.access_token,
+      idToken: tokens.id_token,
+      refreshToken: tokens.refresh_token,
+      expiresIn: tokens.expires_in,
+    };
   }
 
   async revoke(accessToken: string): Promise<void> {

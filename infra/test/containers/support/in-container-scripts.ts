@@ -137,3 +137,127 @@ const mounts = readFileSync('/proc/mounts', 'utf8').split('\\n').filter(Boolean)
   .map(([, target, type, options]) => ({ target, type, writable: options.split(',').includes('rw') }));
 console.log(JSON.stringify({ files, found, environment, resolved, looked, connections, mounts }));
 `;
+
+/**
+ * A compromised service's attack with what it holds (the blast-radius proofs). Input: { service, targets
+ * [{ name, network, host, port }], keyFile, files, tokenUrl, issuer, exchanges [{ label, subjectToken,
+ * audience, scope?, authorizationDetails? }], requests [{ label, url, method, headers, body? }] }.
+ * TCP-connects to every target; reports which of `files` exist and are readable (never their contents: only
+ * whether a JWK holds a private part); signs a client assertion as the service with its own workload key (or,
+ * when it has none, with a key it just made) and asks auth for each exchange; makes each request. Plain
+ * WebCrypto, so it runs in every image whatever the service's own dependencies are.
+ */
+export const BLAST_RADIUS_ATTACK = `
+import { readFileSync, statSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
+const input = JSON.parse(process.argv[1]);
+
+const tcp = (target) => new Promise((resolve) => {
+  const socket = connect({ host: target.host, port: target.port });
+  const done = (outcome) => { socket.destroy(); resolve({ ...target, outcome }); };
+  socket.setTimeout(1000, () => done('timeout'));
+  socket.once('connect', () => done('open'));
+  socket.once('error', (error) => done(error.code === 'ECONNREFUSED' ? 'refused' : (error.code ?? 'error')));
+});
+
+const inspectFile = (path) => {
+  let stat;
+  try { stat = statSync(path); } catch (error) { return { path, exists: false, readable: false, detail: error.code }; }
+  if (stat.isDirectory()) {
+    try { return { path, exists: true, readable: true, detail: 'folder: ' + readdirSync(path).length + ' entries' }; }
+    catch (error) { return { path, exists: true, readable: false, detail: error.code }; }
+  }
+  try {
+    const text = readFileSync(path, 'utf8');
+    let detail = stat.size + ' bytes';
+    try {
+      // Every JWK anywhere in the document (a key file, a key set, a rotation state holding several).
+      const jwks = [];
+      const visit = (value) => {
+        if (value === null || typeof value !== 'object') return;
+        if (typeof value.kty === 'string') { jwks.push(value); return; }
+        Object.values(value).forEach(visit);
+      };
+      visit(JSON.parse(text));
+      if (jwks.length > 0) {
+        detail += ', ' + jwks.filter((jwk) => typeof jwk.d === 'string').length + ' private key(s) of ' + jwks.length;
+      }
+    } catch { /* not JSON: a database or a password file */ }
+    return { path, exists: true, readable: true, detail };
+  } catch (error) {
+    return { path, exists: true, readable: false, detail: error.code };
+  }
+};
+
+const b64 = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const signingKey = async () => {
+  try {
+    const jwk = JSON.parse(readFileSync(input.keyFile, 'utf8'));
+    const key = await crypto.subtle.importKey('jwk', jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    return { key, kid: jwk.kid, own: true };
+  } catch {
+    const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+    return { key: pair.privateKey, kid: 'made-by-the-attacker', own: false };
+  }
+};
+const assertionWith = async ({ key, kid }) => {
+  const now = Math.floor(Date.now() / 1000);
+  const head = b64({ alg: 'ES256', kid, typ: 'JWT' });
+  const body = b64({ iss: input.service, sub: input.service, aud: input.issuer, jti: randomBytes(32).toString('base64url'), iat: now, exp: now + 60 });
+  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, Buffer.from(head + '.' + body));
+  return head + '.' + body + '.' + Buffer.from(signature).toString('base64url');
+};
+const claimsOf = (jwt) => { try { return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')); } catch { return null; } };
+
+const key = await signingKey();
+const exchange = async (request) => {
+  const form = new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: request.subjectToken,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    audience: request.audience,
+    client_id: input.service,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: await assertionWith(key),
+  });
+  if (request.scope !== undefined) form.set('scope', request.scope);
+  if (request.authorizationDetails !== undefined) form.set('authorization_details', JSON.stringify(request.authorizationDetails));
+  try {
+    const response = await fetch(input.tokenUrl, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form,
+      signal: AbortSignal.timeout(5000),
+    });
+    const body = await response.json().catch(() => ({}));
+    const claims = typeof body.access_token === 'string' ? claimsOf(body.access_token) : null;
+    return { label: request.label, audience: request.audience, status: response.status, error: body.error ?? null, accessToken: body.access_token ?? null, claims };
+  } catch (error) {
+    return { label: request.label, audience: request.audience, status: 0, error: String(error.cause?.code ?? error.name), accessToken: null, claims: null };
+  }
+};
+const send = async (request) => {
+  try {
+    const response = await fetch(request.url, {
+      method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(5000),
+    });
+    return { label: request.label, status: response.status, body: (await response.text()).slice(0, 500) };
+  } catch (error) {
+    return { label: request.label, status: 0, body: String(error.cause?.code ?? error.name) };
+  }
+};
+
+const connections = await Promise.all(input.targets.map(tcp));
+// A folder is listed with each of its entries (one level: a service's data folder holds its keys and database).
+const expand = (path) => {
+  const row = inspectFile(path);
+  if (!row.detail?.startsWith('folder: ')) return [row];
+  return [row, ...readdirSync(path).sort().map((name) => inspectFile(path + '/' + name))];
+};
+const files = input.files.flatMap(expand);
+const exchanges = [];
+for (const request of input.exchanges) exchanges.push(await exchange(request));
+const answers = [];
+for (const request of input.requests) answers.push(await send(request));
+console.log(JSON.stringify({ ownKey: key.own, connections, files, exchanges, answers }));
+`;

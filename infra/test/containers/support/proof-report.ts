@@ -2,8 +2,17 @@
 // passed or not; the suite's globalTeardown (render-proofs.js) renders them into docs/proofs.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { airlockTopology } from '@airlock/topology';
 
 const FINDINGS_DIR = fileURLToPath(new URL('../../../.proofs/', import.meta.url));
+
+/** What a compromise of each service of the topology gives (06-blast-radius): one finding per service. */
+function blastRadiusProofs(): { readonly id: `blast-radius-${string}`; readonly title: string }[] {
+  return airlockTopology.services.map((service) => ({
+    id: `blast-radius-${service.name}`,
+    title: `Blast radius: ${service.name}`,
+  }));
+}
 
 /** The proofs, in the order the report lists them (file NN-<id>.test.ts each). */
 export const PROOFS = [
@@ -13,6 +22,7 @@ export const PROOFS = [
   { id: 'phantom-token', title: 'Phantom-token invariants on the wire' },
   { id: 'fail-closed', title: 'Fail closed without auth' },
   { id: 'revocation-and-rotation', title: 'Revocation window and key rotation' },
+  ...blastRadiusProofs(),
 ] as const;
 
 export type ProofId = (typeof PROOFS)[number]['id'];

@@ -25,9 +25,15 @@ export function renderProofReport() {
   const expected = readdirSync(PROOFS_DIR)
     .map((name) => /^\d+-(.+)\.test\.ts$/.exec(name)?.[1])
     .filter((id) => id !== undefined);
-  const byId = new Map(findings.map((finding) => [finding.id, finding]));
+  // A file records the finding named after it, or several named `<file id>-<part>` (one per service).
+  const ofFile = (id) => findings.filter((finding) => finding.id === id || finding.id.startsWith(`${id}-`));
   const rows = expected
-    .map((id) => byId.get(id) ?? { id, title: id, order: Number.MAX_SAFE_INTEGER, missing: true })
+    .flatMap((id) => {
+      const recorded = ofFile(id);
+      return recorded.length > 0
+        ? recorded
+        : [{ id, title: id, order: Number.MAX_SAFE_INTEGER, missing: true }];
+    })
     .sort((a, b) => a.order - b.order);
   const verdict = (finding) =>
     finding.missing ? 'not run' : finding.failures.length === 0 ? 'holds' : 'BROKEN';

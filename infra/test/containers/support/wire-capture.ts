@@ -6,7 +6,7 @@
 // Passive: they send nothing. The image is airlock/capture (infra/scripts/build-capture-image.sh).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { TEST_LABEL } from './stack-launcher.js';
+import { TEST_LABEL, type LaunchedNetwork, type LaunchedStack } from './stack-launcher.js';
 
 const CAPTURE_SETTLE_MS = 2000;
 const CAPTURE_IMAGE = `airlock/capture:${process.env.AIRLOCK_IMAGE_TAG ?? 'dev'}`;
@@ -36,6 +36,23 @@ export function captureUnavailable(): string | undefined {
   if (spawnSync('docker', ['image', 'inspect', CAPTURE_IMAGE], { stdio: 'ignore' }).status !== 0)
     return `the image ${CAPTURE_IMAGE} is missing (infra/scripts/build-capture-image.sh builds it)`;
   return undefined;
+}
+
+/**
+ * Starts capturing every service of `stack` on its internal zone networks (the view a sniffer there would have);
+ * throws when the capture cannot run here. Returns the capture and those networks.
+ */
+export async function captureInternalZones(
+  stack: LaunchedStack,
+): Promise<{ capture: Capture; internal: LaunchedNetwork[] }> {
+  const unavailable = captureUnavailable();
+  if (unavailable !== undefined) throw new Error(`cannot watch the zone networks: ${unavailable}`);
+  const internal = Object.values(stack.networks).filter((network) => network.internal);
+  const capture = await startCapture(
+    Object.values(stack.services).map((service) => service.containerId),
+    internal.map((network) => network.subnet),
+  );
+  return { capture, internal };
 }
 
 interface RunningCapture {
@@ -127,6 +144,15 @@ async function stopOne(capture: RunningCapture): Promise<void> {
     });
     capture.child.kill('SIGINT');
   });
+}
+
+/** Whether an IPv4 address lies in a subnet (CIDR): which zone network a captured segment travelled on. */
+export function inSubnet(address: string, cidr: string): boolean {
+  const [base = '', bits = '32'] = cidr.split('/');
+  const toNumber = (ip: string): number =>
+    ip.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(toNumber(address) / size) === Math.floor(toNumber(base) / size);
 }
 
 /** IPv4/TCP segments with a payload from a classic pcap file (Ethernet or Linux cooked, as tcpdump -w writes). */
