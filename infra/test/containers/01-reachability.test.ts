@@ -18,6 +18,9 @@ interface Probe {
   readonly outcome?: string;
 }
 
+/** A probe of the host (a network's gateway address, or the published port), as opposed to a service or store. */
+const isHostProbe = (probe: Probe): boolean => probe.kind === 'host-gateway' || probe.kind === 'published';
+
 const failures: string[] = [];
 const observedBySource = new Map<string, Probe[]>();
 const stack = useStack();
@@ -62,15 +65,13 @@ afterAll(() => {
   const cell = (from: string, to: string): string => {
     if (from === to) return '·';
     const open = (observedBySource.get(from) ?? []).some(
-      (p) => p.kind !== 'host-gateway' && p.kind !== 'published' && p.target === to && p.outcome === 'open',
+      (p) => !isHostProbe(p) && p.target === to && p.outcome === 'open',
     );
     const allowed = expected.get(from)?.has(to) === true || expectedStores.get(from)?.has(to) === true;
     return `${open ? 'reachable' : 'no'}${open === allowed ? '' : ' (UNEXPECTED)'}`;
   };
   const hostProbes = [...observedBySource.entries()].flatMap(([from, probes]) =>
-    probes
-      .filter((p) => p.kind !== 'service')
-      .map((p) => [from, `${p.host}:${p.port}`, p.zone, p.outcome ?? '?']),
+    probes.filter(isHostProbe).map((p) => [from, `${p.host}:${p.port}`, p.zone, p.outcome ?? '?']),
   );
   recordFinding({
     id: 'reachability',
@@ -174,12 +175,20 @@ describe('reachability matrix', () => {
   });
 
   it('gives no container a way to the host: gateway addresses and the published port do not answer', () => {
+    // A network without a gateway address would leave its host probes nothing to connect to: no proof at all.
+    const withoutGateway = Object.values(stack.get().networks)
+      .filter((network) => network.gateway === '')
+      .map((network) => network.zone);
+    failures.push(
+      ...withoutGateway.map((zone) => `network ${zone} has no gateway address to probe the host at`),
+    );
     const open = [...observedBySource.entries()].flatMap(([from, probes]) =>
       probes
-        .filter((p) => p.kind !== 'service' && p.outcome === 'open')
+        .filter((p) => isHostProbe(p) && p.outcome === 'open')
         .map((p) => `${from} -> ${p.host}:${p.port}`),
     );
     failures.push(...open.map((line) => `reached the host: ${line}`));
+    expect(withoutGateway).toEqual([]);
     expect(open).toEqual([]);
   });
 });
