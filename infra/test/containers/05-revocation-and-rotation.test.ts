@@ -33,11 +33,12 @@ function errorOf(body: string): string {
   }
 }
 
-/** What the services on the request's path logged at warning level or above since `sinceMs`: why it failed. */
+/** What the services logged at warning level or above since `sinceMs`: why a request failed. */
 async function warningsSince(current: ReturnType<typeof stack.get>, sinceMs: number): Promise<string[]> {
   const lines: string[] = [];
-  for (const name of ['gateway', 'auth', 'orders']) {
-    const logged = await jsonLogLinesOf(serviceOf(current, name), Math.floor(sinceMs / 1000));
+  for (const service of Object.values(current.services)) {
+    const name = service.name;
+    const logged = await jsonLogLinesOf(service, Math.floor(sinceMs / 1000));
     for (const line of logged.filter((entry) => Number(entry.level) >= WARN_LEVEL)) {
       const { msg, requestId, err } = line as { msg?: unknown; requestId?: unknown; err?: unknown };
       const { type, code, message } = (err ?? {}) as { type?: unknown; code?: unknown; message?: unknown };
