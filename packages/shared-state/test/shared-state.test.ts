@@ -86,14 +86,20 @@ describe('command timeout', () => {
     }
   }
 
-  test('an answer that arrived while the process could not run counts: no refusal after a stall', async () => {
+  /** A limiter on a connection with the short timeout, once it has answered (the script is loaded). */
+  async function answeringLimiter(name: string): Promise<SharedRateLimiter> {
     const limiter = new SharedRateLimiter({
       redis: connect(false, TIMEOUT_MS),
-      name: 'test-stall',
+      name,
       ratePerSecond: 100,
       burst: 100,
     });
     await until(async () => (await limiter.take('k').catch(() => undefined)) !== undefined);
+    return limiter;
+  }
+
+  test('an answer that arrived while the process could not run counts: no refusal after a stall', async () => {
+    const limiter = await answeringLimiter('test-stall');
     // ioredis' own timer refused about every other such request (measured before answerOf decided).
     for (let round = 0; round < 8; round += 1) {
       const decision = limiter.take('k');
@@ -103,14 +109,9 @@ describe('command timeout', () => {
   });
 
   test('a Redis that does not answer is refused after the timeout, not later', async () => {
-    const limiter = new SharedRateLimiter({
-      redis: connect(false, TIMEOUT_MS),
-      name: 'test-paused',
-      ratePerSecond: 100,
-      burst: 100,
-    });
+    const limiter = await answeringLimiter('test-paused');
     const admin = connect();
-    await until(async () => (await limiter.take('k').catch(() => undefined)) !== undefined);
+    await until(() => admin.status === 'ready');
     const pauseMs = TIMEOUT_MS * 20;
     await admin.call('CLIENT', 'PAUSE', String(pauseMs), 'ALL');
     try {
