@@ -19,13 +19,13 @@ const UNREACHABLE_JWKS = new URL('http://127.0.0.1:9/auth/jwks');
 
 describe.each(DATABASE_ENGINES)('GET /readyz on %s', (engine) => {
   const databases = useTestDatabases(engine);
-  let db: SqlDatabase;
+  let db: SqlDatabase | undefined;
 
   beforeAll(async () => {
     db = await openPaymentsDatabase(await databases.next());
   });
   afterAll(async () => {
-    await db.close();
+    await db?.close();
   });
 
   it('is 503 while the key set cannot be fetched, though the database answers', async () => {

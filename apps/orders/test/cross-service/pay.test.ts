@@ -159,7 +159,7 @@ describe.each(DATABASE_ENGINES)('on %s', (engine) => {
       expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
       expect(await chargesFor(order.id)).toHaveLength(1);
       expect(await orderStatus(harness, order.id)).toBe('paid');
-    });
+    }, 120_000);
 
     it('refuses the idempotency key when it is missing or malformed', async () => {
       const harness = await ordersWith(payments.url);
