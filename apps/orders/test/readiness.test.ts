@@ -1,9 +1,8 @@
 // Issue 11, finding 9: ready means able to verify a token. With auth's key set out of reach every request would be
 // refused with 503, so /readyz must say 503 too. On both engines: the database answering is not enough.
-import { afterAll, beforeAll, describe, it } from '@jest/globals';
+import { describe, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
-import type { SqlDatabase } from '@airlock/service-kit/database';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { DATABASE_ENGINES, useTestDatabases } from '@airlock/testing/database-engines';
@@ -20,27 +19,24 @@ const UNREACHABLE = new URL('http://127.0.0.1:9/auth/jwks');
 
 describe.each(DATABASE_ENGINES)('GET /readyz on %s', (engine) => {
   const databases = useTestDatabases(engine);
-  let db: SqlDatabase | undefined;
-
-  beforeAll(async () => {
-    db = await openOrdersDatabase(await databases.next());
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
 
   it('is 503 while the key set cannot be fetched, though the database answers', async () => {
-    const issuer = await createTestIssuer({ audience: 'orders' });
-    const app = createApp({
-      logger: createLogger({ service: 'orders', level: 'silent' }),
-      verifier: createTokenVerifier(
-        serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: UNREACHABLE }),
-      ),
-      db,
-      tokenExchanger: standInExchanger(issuer),
-      payments: createPaymentsClient({ baseUrl: new URL('http://127.0.0.1:9') }),
-    });
-    await request(app).get('/readyz').expect(503);
+    const db = await openOrdersDatabase(await databases.next());
+    try {
+      const issuer = await createTestIssuer({ audience: 'orders' });
+      const app = createApp({
+        logger: createLogger({ service: 'orders', level: 'silent' }),
+        verifier: createTokenVerifier(
+          serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: UNREACHABLE }),
+        ),
+        db,
+        tokenExchanger: standInExchanger(issuer),
+        payments: createPaymentsClient({ baseUrl: new URL('http://127.0.0.1:9') }),
+      });
+      await request(app).get('/readyz').expect(503);
+    } finally {
+      await db.close();
+    }
   });
 
   it('is 200 when tokens can be verified', async () => {
