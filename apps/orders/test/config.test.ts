@@ -1,8 +1,10 @@
-// Orders' configuration: documented defaults, and refusal of bad values without echoing them.
+// Orders' configuration: documented defaults, the storage engine it selects, and refusal of bad values
+// without echoing them.
 import { join, resolve } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, DEFAULT_DATA_DIR } from '@airlock/service-kit';
+import { DATABASE_ENGINES } from '@airlock/testing/database-engines';
 
 import { parseOrdersConfig } from '../src/config.js';
 
@@ -33,12 +35,25 @@ describe('orders configuration', () => {
     expect(config.databaseFile).toBe(resolve('tmp-data', 'orders', 'orders.db'));
   });
 
+  it.each(DATABASE_ENGINES)(
+    'selects %s: PostgreSQL by AIRLOCK_DATABASE_URL, else the SQLite file',
+    (engine) => {
+      // A made-up address: parsing connects to nothing, and the repository holds no password, not even a test one.
+      const url = 'postgres://orders@127.0.0.1:5432/airlock_orders';
+      const config = parseOrdersConfig(engine === 'postgres' ? { AIRLOCK_DATABASE_URL: url } : {});
+      expect(config.databaseUrl).toEqual(engine === 'postgres' ? new URL(url) : undefined);
+      expect(config.databaseFile).toBe(join(DEFAULT_DATA_DIR, 'orders', 'orders.db'));
+    },
+  );
+
   it.each([
     ['AIRLOCK_ORDERS_PORT', '70000'],
     ['AIRLOCK_ORDERS_HOST', 'http://evil/'],
     ['AIRLOCK_PAYMENTS_URL', 'http://user:secret-password@127.0.0.1:8083'],
     ['AIRLOCK_AUTH_URL', 'file:///etc/passwd'],
     ['AIRLOCK_JWKS_URL', 'not a url'],
+    ['AIRLOCK_DATABASE_URL', 'mysql://user:secret-password@127.0.0.1:3306/orders'],
+    ['AIRLOCK_DATABASE_URL', 'postgres://user:secret-password@127.0.0.1:5432/'],
   ])('refuses %s=%s, naming the variable but not the value', (name, value) => {
     const failure = (() => {
       try {

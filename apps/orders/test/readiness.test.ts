@@ -1,14 +1,11 @@
 // Issue 11, finding 9: ready means able to verify a token. With auth's key set out of reach every request would be
-// refused with 503, so /readyz must say 503 too.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { afterAll, describe, it } from '@jest/globals';
+// refused with 503, so /readyz must say 503 too. On both engines: the database answering is not enough.
+import { describe, it } from '@jest/globals';
 import request from 'supertest';
 import { createLogger } from '@airlock/service-kit';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
+import { DATABASE_ENGINES, useTestDatabases } from '@airlock/testing/database-engines';
 import { createTestIssuer, TEST_ISSUER } from '@airlock/testing/tokens';
 
 import { createApp } from '../src/app.js';
@@ -19,31 +16,31 @@ import { createOrdersHarness, standInExchanger } from './support/harness.js';
 
 // Port 9 (discard) on loopback: nothing listens, so the key set cannot be fetched.
 const UNREACHABLE = new URL('http://127.0.0.1:9/auth/jwks');
-const dir = mkdtempSync(join(tmpdir(), 'airlock-orders-ready-'));
-const db = await openOrdersDatabase({ databaseUrl: undefined, sqliteFile: join(dir, 'orders', 'orders.db') });
 
-afterAll(async () => {
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+describe.each(DATABASE_ENGINES)('GET /readyz on %s', (engine) => {
+  const databases = useTestDatabases(engine);
 
-describe('GET /readyz', () => {
   it('is 503 while the key set cannot be fetched, though the database answers', async () => {
-    const issuer = await createTestIssuer({ audience: 'orders' });
-    const app = createApp({
-      logger: createLogger({ service: 'orders', level: 'silent' }),
-      verifier: createTokenVerifier(
-        serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: UNREACHABLE }),
-      ),
-      db,
-      tokenExchanger: standInExchanger(issuer),
-      payments: createPaymentsClient({ baseUrl: new URL('http://127.0.0.1:9') }),
-    });
-    await request(app).get('/readyz').expect(503);
+    const db = await openOrdersDatabase(await databases.next());
+    try {
+      const issuer = await createTestIssuer({ audience: 'orders' });
+      const app = createApp({
+        logger: createLogger({ service: 'orders', level: 'silent' }),
+        verifier: createTokenVerifier(
+          serviceTokenVerifierOptions({ ...tokenPolicy, issuer: TEST_ISSUER, jwks: UNREACHABLE }),
+        ),
+        db,
+        tokenExchanger: standInExchanger(issuer),
+        payments: createPaymentsClient({ baseUrl: new URL('http://127.0.0.1:9') }),
+      });
+      await request(app).get('/readyz').expect(503);
+    } finally {
+      await db.close();
+    }
   });
 
   it('is 200 when tokens can be verified', async () => {
-    const harness = await createOrdersHarness();
+    const harness = await createOrdersHarness({ database: await databases.next() });
     try {
       await request(harness.app).get('/readyz').expect(200);
     } finally {

@@ -1,8 +1,10 @@
-// Payments' configuration: documented defaults, and refusal of bad values without echoing them.
+// Payments' configuration: documented defaults, the storage engine it selects, and refusal of bad values
+// without echoing them.
 import { join, resolve } from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, DEFAULT_DATA_DIR } from '@airlock/service-kit';
+import { DATABASE_ENGINES } from '@airlock/testing/database-engines';
 
 import { parsePaymentsConfig } from '../src/config.js';
 
@@ -25,12 +27,25 @@ describe('payments configuration', () => {
     expect(config.databaseFile).toBe(resolve('tmp-data', 'payments', 'payments.db'));
   });
 
+  it.each(DATABASE_ENGINES)(
+    'selects %s: PostgreSQL by AIRLOCK_DATABASE_URL, else the SQLite file',
+    (engine) => {
+      // A made-up address: parsing connects to nothing, and the repository holds no password, not even a test one.
+      const url = 'postgres://payments@127.0.0.1:5432/airlock_payments';
+      const config = parsePaymentsConfig(engine === 'postgres' ? { AIRLOCK_DATABASE_URL: url } : {});
+      expect(config.databaseUrl).toEqual(engine === 'postgres' ? new URL(url) : undefined);
+      expect(config.databaseFile).toBe(join(DEFAULT_DATA_DIR, 'payments', 'payments.db'));
+    },
+  );
+
   it.each([
     ['AIRLOCK_PAYMENTS_PORT', '70000'],
     ['AIRLOCK_PAYMENTS_HOST', 'http://evil/'],
     ['AIRLOCK_JWKS_URL', 'http://user:secret-password@127.0.0.1:8081/auth/jwks'],
     ['AIRLOCK_AUTH_ISSUER', 'file:///etc/passwd'],
     ['AIRLOCK_JWKS_URL', 'not a url'],
+    ['AIRLOCK_DATABASE_URL', 'mysql://user:secret-password@127.0.0.1:3306/payments'],
+    ['AIRLOCK_DATABASE_URL', 'postgres://user:secret-password@127.0.0.1:5432/'],
   ])('refuses %s=%s, naming the variable but not the value', (name, value) => {
     const failure = (() => {
       try {

@@ -1,6 +1,7 @@
 // PostgreSQL and Redis for `./airlock start --shared-state`: Debian's servers on loopback, their data and
-// generated passwords under the stack's data folder (so a restart keeps both), one database per service, and a
-// clean stop. Tests use @airlock/testing's throwaway servers instead; this one is for a long-running dev stack.
+// generated passwords under the stack's data folder (so a restart keeps both), one database and one role per
+// service (each role owns its database and can open no other; the superuser only sets them up), and a clean
+// stop. Tests use @airlock/testing's throwaway servers instead; this one is for a long-running dev stack.
 // PostgreSQL refuses to run as root: as root, the server runs as the `postgres` user Debian's package creates.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,8 +26,10 @@ const run = promisify(execFile);
 
 /** Debian installs each major version's server binaries here. */
 const POSTGRES_ROOT = '/usr/lib/postgresql';
-/** The cluster's superuser; each service gets a database of its own on it. */
+/** The cluster's superuser: it creates each service's role and database, and no service connects as it. */
 const SUPERUSER = 'airlock';
+/** Under the PostgreSQL folder: one file per service role with its generated password (0600). */
+const ROLE_PASSWORDS_DIR = 'roles';
 /** The system user the server runs as when the stack runs as root (PostgreSQL refuses root). */
 const SERVER_USER_WHEN_ROOT = 'postgres';
 const REDIS_START_TIMEOUT_MS = 10_000;
@@ -35,7 +38,7 @@ const REDIS_STOP_TIMEOUT_MS = 5_000;
 export interface SharedStateServers {
   /** `redis://:<password>@127.0.0.1:<port>`, for AIRLOCK_REDIS_URL. */
   readonly redisUrl: string;
-  /** The postgres://… URL of the service's own database (AIRLOCK_DATABASE_URL). */
+  /** The postgres://… URL of the service's own database, as its own role (AIRLOCK_DATABASE_URL). */
   databaseUrlOf(service: string): string;
   /** Stops both servers; their data stays for the next start. */
   stop(): Promise<void>;
@@ -44,7 +47,7 @@ export interface SharedStateServers {
 export interface SharedStateOptions {
   /** The stack's data folder: PostgreSQL's cluster goes to `postgres/`, Redis's append-only file to `redis/`. */
   readonly dataDir: string;
-  /** One database each (created at the first start). */
+  /** One database and one role each (created at the first start, kept after). */
   readonly services: readonly string[];
   /** Runs when a binary is missing: the project's installer (scripts/ensure-system-packages.sh). */
   readonly install: () => Promise<void>;
@@ -61,11 +64,19 @@ export async function startSharedStateServers(options: SharedStateOptions): Prom
   }
   const postgres = await startPostgres(bin, join(options.dataDir, 'postgres'));
   try {
-    for (const service of options.services) await postgres.ensureDatabase(databaseNameOf(service));
+    const urls = new Map<string, string>();
+    for (const service of options.services) {
+      urls.set(service, await postgres.ensureServiceDatabase(databaseNameOf(service)));
+    }
     const redis = await startRedis(join(options.dataDir, 'redis'));
     return {
       redisUrl: redis.url,
-      databaseUrlOf: (service) => postgres.urlOf(databaseNameOf(service)),
+      databaseUrlOf(service) {
+        const url = urls.get(service);
+        if (url === undefined)
+          throw new LocalStackError('not_ready', `no database was set up for ${service}`);
+        return url;
+      },
       async stop() {
         await redis.stop();
         await postgres.stop();
@@ -77,14 +88,17 @@ export async function startSharedStateServers(options: SharedStateOptions): Prom
   }
 }
 
-/** PostgreSQL database names: the service's name with `-` as `_`. */
+/** A service's PostgreSQL database, and its role of the same name: the service's name with `-` as `_`. */
 function databaseNameOf(service: string): string {
   return `airlock_${service.replaceAll('-', '_')}`;
 }
 
 interface Postgres {
-  urlOf(database: string): string;
-  ensureDatabase(database: string): Promise<void>;
+  /**
+   * Creates, when missing, the role `name` (a login with a generated password, nothing more) and the database
+   * `name` it owns and alone may open; returns its URL as that role. A second start keeps both and the password.
+   */
+  ensureServiceDatabase(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -133,31 +147,110 @@ async function startPostgres(bin: string, folder: string): Promise<Postgres> {
     '--options',
     `-p ${String(port)} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${runDir} -c max_connections=200`,
   ]);
-  const urlOf = (database: string): string =>
-    `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${String(port)}/${database}`;
   return {
-    urlOf,
-    async ensureDatabase(database) {
-      const env = { ...process.env, PGUSER: SUPERUSER, PGPASSWORD: password };
-      const address = ['--host', '127.0.0.1', '--port', String(port)];
-      const { stdout } = await run(
-        join(bin, 'psql'),
-        [
-          ...address,
-          '--dbname',
-          'postgres',
-          '--tuples-only',
-          '--no-align',
-          '--command',
-          `SELECT 1 FROM pg_database WHERE datname = '${database}'`,
-        ],
-        { env },
-      );
-      if (stdout.trim() === '1') return;
-      await run(join(bin, 'createdb'), [...address, '--maintenance-db', 'postgres', database], { env });
-    },
+    ensureServiceDatabase: (name) =>
+      ensureServiceDatabase({ bin, port, superuserPassword: password, folder }, name),
     stop: () => runAs(asUser, join(bin, 'pg_ctl'), ['stop', '--pgdata', cluster, '--mode', 'fast', '--wait']),
   };
+}
+
+interface Cluster {
+  readonly bin: string;
+  readonly port: number;
+  readonly superuserPassword: string;
+  /** The PostgreSQL folder in the stack's data folder. */
+  readonly folder: string;
+}
+
+async function ensureServiceDatabase(cluster: Cluster, name: string): Promise<string> {
+  const { password, generated } = rolePassword(cluster.folder, name);
+  const found = await superuserSql(
+    cluster,
+    'postgres',
+    `SELECT (SELECT COUNT(*) FROM pg_roles WHERE rolname = '${name}') || ',' ||
+            (SELECT COUNT(*) FROM pg_database WHERE datname = '${name}');`,
+  );
+  const [roleExists, databaseExists] = found.split(',').map((count) => count === '1');
+  // Nothing but a login: no superuser, no databases or roles of its own making. (It inherits only what
+  // pg_database_owner gives the owner of its database: creating tables in its public schema.)
+  const role = `ROLE "${name}" LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE`;
+  const setup: string[] = [];
+  if (roleExists !== true) setup.push(`CREATE ${role};`);
+  // The role is there but its password file is gone: the new password replaces the old one.
+  else if (generated) setup.push(`ALTER ${role};`);
+  if (databaseExists === true) setup.push(`ALTER DATABASE "${name}" OWNER TO "${name}";`);
+  if (setup.length > 0) await superuserSql(cluster, 'postgres', setup.join('\n'));
+  // CREATE DATABASE cannot run in the transaction a multi-statement script is.
+  if (databaseExists !== true) {
+    await superuserSql(cluster, 'postgres', `CREATE DATABASE "${name}" OWNER "${name}";`);
+  }
+  // A database of its own and nobody else's (PUBLIC may connect to any database unless revoked); nor may a
+  // service role open the cluster's own databases.
+  await superuserSql(
+    cluster,
+    'postgres',
+    [
+      `REVOKE ALL ON DATABASE "${name}" FROM PUBLIC;`,
+      'REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;',
+      'REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;',
+    ].join('\n'),
+  );
+  // Tables an earlier start created as the superuser (before each service had a role) pass to the service's role.
+  await superuserSql(
+    cluster,
+    name,
+    `DO $$ DECLARE t record; BEGIN
+       FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tableowner <> '${name}' LOOP
+         EXECUTE format('ALTER TABLE public.%I OWNER TO %I', t.tablename, '${name}');
+       END LOOP;
+     END $$;`,
+  );
+  return `postgres://${name}:${encodeURIComponent(password)}@127.0.0.1:${String(cluster.port)}/${name}`;
+}
+
+/** The role's password from its file (0600), generated into it when there is none. */
+function rolePassword(folder: string, name: string): { password: string; generated: boolean } {
+  const dir = join(folder, ROLE_PASSWORDS_DIR);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, name);
+  if (existsSync(file)) return { password: readFileSync(file, 'utf8').trim(), generated: false };
+  // base64url: nothing to quote in the SQL that sets it.
+  const password = randomBytes(24).toString('base64url');
+  writeFileSync(file, password, { mode: 0o600 });
+  return { password, generated: true };
+}
+
+/**
+ * Runs `sql` as the superuser in `database` and returns what it prints (unaligned, no headers). The SQL goes
+ * through psql's standard input: passwords in it never appear on a command line other local users can read.
+ */
+function superuserSql(cluster: Cluster, database: string, sql: string): Promise<string> {
+  const child = spawn(
+    join(cluster.bin, 'psql'),
+    [
+      ['--host', '127.0.0.1'],
+      ['--port', String(cluster.port)],
+      ['--username', SUPERUSER],
+      ['--dbname', database],
+      ['--no-psqlrc', '--quiet', '--tuples-only', '--no-align'],
+      ['--set', 'ON_ERROR_STOP=1', '--set', 'VERBOSITY=terse'],
+      ['--file', '-'],
+    ].flat(),
+    { env: { ...process.env, PGPASSWORD: cluster.superuserPassword }, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  child.stdin.end(sql);
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0) resolve(stdout.trim());
+      // psql's message names the statement that failed, never the script (so no password is echoed).
+      else reject(new LocalStackError('not_ready', `setting up ${database} failed: ${stderr.trim()}`));
+    });
+  });
 }
 
 interface Redis {
