@@ -1,7 +1,7 @@
 // Builds web in-process with a fake auth (it records refreshes and revocations) and a stub gateway on a loopback
 // port (it answers the API with what it received, and 401 for tokens the test marks dead), and a built shop.
 import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,8 @@ export interface Harness {
   readonly deadTokens: Set<string>;
   /** Authorization headers the stub gateway received, in order. */
   readonly gatewaySaw: string[];
+  /** The body length of each request the stub gateway received, in order. */
+  readonly gatewayBodyBytes: number[];
   advance(ms: number): void;
   /** Signs alice in through /bff/sign-in and /callback; returns the session cookie (name=value). */
   signIn(): Promise<string>;
@@ -81,7 +83,19 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
   const now = (): number => clock;
   const deadTokens = new Set<string>();
   const gatewaySaw: string[] = [];
+  const gatewayBodyBytes: number[] = [];
   const gateway: Server = createServer((req, res) => {
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+    });
+    // Answers once the whole body is in, as the gateway does.
+    req.on('end', () => {
+      answer(req, res, bodyBytes);
+    });
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse, bodyBytes: number): void => {
+    gatewayBodyBytes.push(bodyBytes);
     const authorization = req.headers.authorization ?? '';
     gatewaySaw.push(authorization);
     const dead = deadTokens.has(authorization.replace(/^Bearer /, ''));
@@ -89,7 +103,7 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
     res.end(
       JSON.stringify(dead ? { error: { code: 'invalid_token' } } : { path: req.url, method: req.method }),
     );
-  });
+  };
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
   const { port } = gateway.address() as AddressInfo;
 
@@ -122,6 +136,7 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
     staticDir,
     deadTokens,
     gatewaySaw,
+    gatewayBodyBytes,
     advance: (ms) => {
       clock += ms;
     },
