@@ -16,6 +16,7 @@ import {
   ABSOLUTE_MS,
   cookieOf,
   createHarness,
+  GATEWAY_NAME,
   IDLE_MS,
   OPENAPI_DOCUMENT,
   ORIGIN,
@@ -207,6 +208,19 @@ describe('calls to the API', () => {
     );
     expect(shopUploads.length).toBeGreaterThan(0);
     expect(uploadsTo('gateway', 'web').sort()).toEqual(shopUploads.sort());
+  });
+
+  it('reach the gateway by name through the service dispatcher, with the name as Host', async () => {
+    const byName = await createHarness({ gatewayByName: true });
+    try {
+      const cookie = await byName.signIn();
+      const answer = await request(byName.app).get('/bff/api/orders').set('cookie', cookie);
+      expect(answer.status).toBe(200);
+      expect(byName.gatewaySaw).toEqual(['Bearer at-1']);
+      expect(byName.gatewayHosts).toEqual([expect.stringMatching(new RegExp(`^${GATEWAY_NAME}:\\d+$`))]);
+    } finally {
+      await byName.close();
+    }
   });
 
   it('are refused without a session, and never reach the gateway', async () => {

@@ -23,10 +23,12 @@ export {
   DEFAULT_RESOLVE_TIMEOUT_MS,
   ReplicaPool,
   ServiceDispatcherError,
+  createFetchDispatcher,
   createServiceDispatcher,
 } from './service-dispatcher.js';
 export type {
   AddressResolver,
+  FetchDispatcher,
   ServiceDispatcherErrorCode,
   ServiceDispatcherOptions,
 } from './service-dispatcher.js';

@@ -7,7 +7,7 @@
 // only its sockets are pinned to an address). An IP literal or `localhost` gets a plain Pool, as before.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Dispatcher, Pool, buildConnector, errors } from 'undici';
+import { Dispatcher, Dispatcher1Wrapper, Pool, buildConnector, errors } from 'undici';
 
 /** The addresses a host name resolves to now (IPv4 or IPv6 literals); anything else in the answer is ignored. */
 export type AddressResolver = (hostname: string) => Promise<readonly string[]>;
@@ -62,6 +62,21 @@ export function createServiceDispatcher(
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (isIP(host) !== 0 || host === 'localhost') return new Pool(url.origin, options.pool);
   return new ReplicaPool(url, options);
+}
+
+/** What Node's built-in `fetch` takes as `dispatcher` (typed by the undici that Node bundles). */
+export type FetchDispatcher = NonNullable<RequestInit['dispatcher']>;
+
+/**
+ * The same, for Node's built-in `fetch` (`fetch(url, { dispatcher })`): Node bundles an older undici whose handlers
+ * this package's undici only takes through its wrapper. Closing it closes the dispatcher it wraps.
+ */
+export function createFetchDispatcher(
+  origin: string | URL,
+  options: ServiceDispatcherOptions = {},
+): FetchDispatcher {
+  // The wrapper exists to speak the bundled undici's handler API; the two packages' types do not name each other.
+  return new Dispatcher1Wrapper(createServiceDispatcher(origin, options)) as unknown as FetchDispatcher;
 }
 
 const defaultResolver: AddressResolver = async (hostname) =>

@@ -35,6 +35,7 @@ describe('@airlock/service-kit entry point', () => {
         'conflict',
         'DEFAULT_DATA_DIR',
         'createLogger',
+        'createFetchDispatcher',
         'createRouter',
         'createServiceDispatcher',
         'createServiceApp',

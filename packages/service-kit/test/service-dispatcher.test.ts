@@ -7,7 +7,12 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Pool, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
-import { ReplicaPool, ServiceDispatcherError, createServiceDispatcher } from '../src/service-dispatcher.js';
+import {
+  ReplicaPool,
+  ServiceDispatcherError,
+  createFetchDispatcher,
+  createServiceDispatcher,
+} from '../src/service-dispatcher.js';
 import type { AddressResolver } from '../src/service-dispatcher.js';
 
 // Two replicas of one fake service name, both on loopback (all of 127.0.0.0/8 is loopback on Linux): the
@@ -305,3 +310,25 @@ async function waitFor(condition: () => Promise<boolean>): Promise<void> {
     await sleep(20);
   }
 }
+
+describe('createFetchDispatcher', () => {
+  it("spreads Node's built-in fetch over the replicas too", async () => {
+    const { port, first, second } = await twoReplicas();
+    const dispatcher = createFetchDispatcher(`http://${NAME}:${port}`, {
+      resolve: switchableResolver([FIRST, SECOND]).resolve,
+    });
+
+    const seen: string[] = [];
+    try {
+      for (let i = 0; i < 6; i += 1) {
+        seen.push(await (await fetch(`http://${NAME}:${port}/`, { dispatcher })).text());
+      }
+    } finally {
+      await dispatcher.close();
+    }
+
+    expect(seen.filter((who) => who === FIRST)).toHaveLength(3);
+    expect(seen.filter((who) => who === SECOND)).toHaveLength(3);
+    expect(new Set([...first.hosts, ...second.hosts])).toEqual(new Set([`${NAME}:${port}`]));
+  });
+});
