@@ -10,7 +10,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { airlockTopology, type Topology } from '@airlock/topology';
-import type { Logger } from '@airlock/service-kit/core';
+import type { AddressResolver, Logger } from '@airlock/service-kit/core';
 import { CLIENT_ADDRESS_HEADER } from '@airlock/workload-identity';
 import type { AuditSink } from './audit.js';
 import type { GatewayConfig } from './config.js';
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   readonly topology?: Topology;
   /** Where the one line per decision goes (index.ts: `auditLineSink` on the log destination). */
   readonly audit: AuditSink;
+  /** How upstream host names become replica addresses (service-kit's createServiceDispatcher); defaults to DNS. */
+  readonly resolveAddresses?: AddressResolver;
   /** Clock in epoch milliseconds for the cache and rate limits; injectable for tests. */
   readonly now?: () => number;
 }
@@ -79,7 +81,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const clients = new ClientAddresses(config.clientAddress);
   const checks = new RequestChecks({ config, now });
   const router = new Router(routes, config);
-  const upstreams = new Upstreams({ config, routes, answers, security, logger });
+  const upstreams = new Upstreams({
+    config,
+    routes,
+    answers,
+    security,
+    logger,
+    resolveAddresses: deps.resolveAddresses,
+  });
   const { authPool, authOrigin } = upstreams;
   const { clientAssertion } = deps;
   const shared = connectGatewaySharedState(config, logger);

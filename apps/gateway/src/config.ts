@@ -1,6 +1,6 @@
 // The gateway's configuration: the environment, parsed once at start-up with a schema. Ports and the auth path
 // come from the topology; defaults are named constants; risky switches (CORS) are off unless set.
-import { airlockTopology, edgeService } from '@airlock/topology';
+import { airlockTopology, edgeService, MAX_UPLOAD_BYTES } from '@airlock/topology';
 import { commaListSchema, integerSchema, parseServiceConfig, type Env } from '@airlock/service-kit/core';
 import { isRedisUrl } from '@airlock/shared-state/connection';
 import type { logLevelSchema } from '@airlock/service-kit/core';
@@ -22,11 +22,11 @@ export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
 export const DEFAULT_UPSTREAM_CONNECTIONS = 128;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 /**
- * Image uploads (the routes of the services in UPLOAD_SERVICES) get this instead: image-processor's own limit
- * (5 MiB, apps/image-processor/README.md), so an upload it would refuse never crosses into the sandbox.
+ * The routes the topology marks as uploads (`upload: true`: image-processor's, and the web shop's BFF route that
+ * forwards to it) get this instead: image-processor's own limit, from the topology, so an upload it would take is
+ * not cut short at the edge, and one it would refuse never crosses into the sandbox.
  */
-export const DEFAULT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
-export const UPLOAD_SERVICES: readonly string[] = ['image-processor'];
+export const DEFAULT_MAX_UPLOAD_BYTES = MAX_UPLOAD_BYTES;
 export const DEFAULT_MAX_TARGET_BYTES = 2048;
 export const DEFAULT_MAX_TOKEN_LENGTH = 512;
 /** Largest request head node accepts; larger is 431. Room for a 512-byte token and ordinary headers. */
@@ -135,8 +135,8 @@ export interface GatewayConfig {
   readonly upstreamTimeoutMs: number;
   readonly upstreamConnections: number;
   readonly maxBodyBytes: number;
+  /** The body limit of the routes the topology marks as uploads. */
   readonly maxUploadBytes: number;
-  readonly uploadServices: readonly string[];
   readonly maxTargetBytes: number;
   readonly maxTokenLength: number;
   readonly maxHeaderBytes: number;
@@ -221,7 +221,6 @@ export function parseGatewayConfig(env: Env = process.env): GatewayConfig {
         upstreamConnections: DEFAULT_UPSTREAM_CONNECTIONS,
         maxBodyBytes: parsed.AIRLOCK_GATEWAY_MAX_BODY_BYTES,
         maxUploadBytes: parsed.AIRLOCK_GATEWAY_MAX_UPLOAD_BYTES,
-        uploadServices: UPLOAD_SERVICES,
         maxTargetBytes: DEFAULT_MAX_TARGET_BYTES,
         maxTokenLength: DEFAULT_MAX_TOKEN_LENGTH,
         maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES,

@@ -144,6 +144,36 @@ describe('body limits', () => {
     }
   });
 
+  test("the web shop's upload route gets the upload limit too (the topology marks it); its other routes do not", async () => {
+    // The shop's BFF forwards image uploads to /api/images: capped at the JSON limit here, the shop could never
+    // upload what image-processor accepts.
+    const gw = await startTestGateway({ authUrl: auth.url, env: { AIRLOCK_WEB_URL: images.url } });
+    try {
+      const image = Buffer.alloc(1024 * 1024, 0x42);
+      const ok = await request(`${gw.url}/bff/api/images`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: image,
+      });
+      expect(ok.statusCode).toBe(200);
+      expect(JSON.parse(await ok.body.text())).toEqual({ bytes: image.length });
+      const tooBig = await request(`${gw.url}/bff/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: image,
+      });
+      await tooBig.body.text();
+      expect(tooBig.statusCode).toBe(413);
+      const overUpload = await rawRequest(
+        gw.url,
+        `POST /bff/api/images HTTP/1.1\r\nHost: x\r\nContent-Length: ${5 * 1024 * 1024 + 1}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(overUpload.status).toBe(413);
+    } finally {
+      await gw.close();
+    }
+  });
+
   test('a GET with a body is refused (400), never forwarded', async () => {
     const gw = await startTestGateway({ authUrl: auth.url, ordersUrl: orders.url });
     try {

@@ -138,3 +138,35 @@ describe("PhantomTokens: a client's share of the exchanges in flight (issue 11, 
     expect(() => new PhantomTokens({ ...base, maxInFlight: 4, maxPerClient: 0 })).toThrow(TypeError);
   });
 });
+
+describe('PhantomTokens: the token is hashed once', () => {
+  test('a miss asks the shared negative results with the digest of its key, not a second hash of the token', async () => {
+    const asked: string[] = [];
+    const recorded: string[] = [];
+    const phantom = new PhantomTokens({
+      issuer: 'http://127.0.0.1:8080/auth',
+      cache: new TokenCache({ maxEntries: 10, maxTtlMs: 30_000, negativeTtlMs: 5_000, expirySkewMs: 5_000 }),
+      resolve: () => Promise.resolve({ kind: 'refused', reason: 'inactive' }),
+      maxInFlight: 2,
+      maxPerClient: 2,
+      negativeResults: {
+        isInactive: (tokenHash) => {
+          asked.push(tokenHash);
+          return Promise.resolve(false);
+        },
+        recordInactive: (tokenHash) => {
+          recorded.push(tokenHash);
+          return Promise.resolve();
+        },
+      },
+    });
+    const digest = PhantomTokens.hashToken('token-a');
+
+    await phantom.resolve(phantom.key('orders', digest), 'token-a', 'orders', 'client');
+    // A key built from another digest proves where the store's digest comes from: the key, not the token.
+    await phantom.resolve(phantom.key('images', 'digest-of-the-caller'), 'token-a', 'images', 'client');
+
+    expect(asked).toEqual([digest, 'digest-of-the-caller']);
+    expect(recorded).toEqual([digest, 'digest-of-the-caller']);
+  });
+});

@@ -1,6 +1,12 @@
 // Starts orders: config, logger, database, its workload key, verifier and the real auth and payments
 // clients, then listens. Everything else lives in createApp.
-import { createLogger, jwksUrlOf, loadConfigOrExit, startServer } from '@airlock/service-kit';
+import {
+  createLogger,
+  createServiceDispatcher,
+  jwksUrlOf,
+  loadConfigOrExit,
+  startServer,
+} from '@airlock/service-kit';
 import { serviceTokenVerifierOptions } from '@airlock/service-kit/service-token-verifier';
 import { createTokenVerifier } from '@airlock/token-verification';
 import { ensureWorkloadKeyPair } from '@airlock/workload-identity';
@@ -21,6 +27,12 @@ const keyPair = await ensureWorkloadKeyPair({
   ...(config.workloadKeysDir === undefined ? {} : { publicKeysDir: config.workloadKeysDir }),
 });
 const db = await openOrdersDatabase({ databaseUrl: config.databaseUrl, sqliteFile: config.databaseFile });
+// One pool per replica that auth's and payments' names resolve to (Swarm's dnsrr); a plain pool for an IP.
+const toAuth = createServiceDispatcher(config.authUrl);
+const toPayments = createServiceDispatcher(config.paymentsUrl);
+const closeAll = async (): Promise<void> => {
+  await Promise.all([db.close(), toAuth.close(), toPayments.close()]);
+};
 
 const app = createApp({
   logger,
@@ -34,8 +46,9 @@ const app = createApp({
     keyPair,
     clientId: service.name,
     audience: paymentsService.name,
+    dispatcher: toAuth,
   }),
-  payments: createPaymentsClient({ baseUrl: config.paymentsUrl }),
+  payments: createPaymentsClient({ baseUrl: config.paymentsUrl, dispatcher: toPayments }),
 });
 
 try {
@@ -44,10 +57,10 @@ try {
     reusePort: config.reusePort,
     host: config.host,
     logger,
-    onShutdown: () => db.close(),
+    onShutdown: closeAll,
   });
 } catch {
   // startServer has logged why (the port, taken or forbidden); the launcher reads the exit code.
-  await db.close();
+  await closeAll();
   process.exit(1);
 }

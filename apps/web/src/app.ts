@@ -2,7 +2,7 @@
 // in-process. Order: service-kit's preset, the CSRF check on every state-changing call, the routes, 404/errors.
 import type { Express } from 'express';
 import { createRouter, createServiceApp, finishApp } from '@airlock/service-kit';
-import type { Logger } from '@airlock/service-kit';
+import type { FetchDispatcher, Logger } from '@airlock/service-kit';
 
 import { ApiForwarder } from './bff/api-forwarder.js';
 import { requireSameOriginCall } from './bff/csrf.js';
@@ -24,6 +24,8 @@ export interface WebAppDeps {
   /** The shop's public origin: the only Origin a state-changing call may come from. */
   readonly publicOrigin: URL;
   readonly gatewayUrl: URL;
+  /** Spreads the API calls over every gateway replica (createFetchDispatcher); else fetch's default. */
+  readonly gatewayDispatcher?: FetchDispatcher;
   readonly staticDir: string;
   readonly now?: () => number;
 }
@@ -36,7 +38,11 @@ export function webRoutes(deps: RouteDeps): WebRoute[] {
 export function createApp(deps: WebAppDeps): Express {
   const { logger, auth, sessions, cookies } = deps;
   const signedIn = new SignedInSessions({ sessions, auth, cookies, ...(deps.now ? { now: deps.now } : {}) });
-  const api = new ApiForwarder({ gatewayUrl: deps.gatewayUrl, sessions: signedIn });
+  const api = new ApiForwarder({
+    gatewayUrl: deps.gatewayUrl,
+    sessions: signedIn,
+    dispatcher: deps.gatewayDispatcher,
+  });
   // Behind the gateway only: its request id joins web's log lines.
   const app = createServiceApp({ logger, trustIncomingRequestId: true });
   const router = createRouter();

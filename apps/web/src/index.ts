@@ -1,6 +1,6 @@
 // Starts web: config, logger, its workload key (its identity as auth's confidential client), the session
 // store, then listens. Everything else lives in createApp.
-import { createLogger, loadConfigOrExit, startServer } from '@airlock/service-kit';
+import { createFetchDispatcher, createLogger, loadConfigOrExit, startServer } from '@airlock/service-kit';
 import { ensureWorkloadKeyPair } from '@airlock/workload-identity';
 
 import { createApp } from './app.js';
@@ -22,6 +22,9 @@ const keyPair = await ensureWorkloadKeyPair({
   ...(config.workloadKeysDir === undefined ? {} : { publicKeysDir: config.workloadKeysDir }),
 });
 
+// One pool per gateway replica its name resolves to (Swarm's dnsrr), for the API and auth's back channel alike.
+const toGateway = createFetchDispatcher(config.gatewayUrl);
+
 const app = createApp({
   logger,
   auth: createAuthClient({
@@ -31,6 +34,7 @@ const app = createApp({
     keyPair,
     redirectUri: config.redirectUri,
     jwksUrl: config.jwksUrl,
+    dispatcher: toGateway,
   }),
   sessions: new SessionStore({
     idleMs: config.sessionIdleSeconds * 1000,
@@ -40,6 +44,7 @@ const app = createApp({
   cookies: { secure: config.secureCookies },
   publicOrigin: config.publicOrigin,
   gatewayUrl: config.gatewayUrl,
+  gatewayDispatcher: toGateway,
   staticDir: config.staticDir,
 });
 
@@ -49,6 +54,7 @@ try {
     host: config.host,
     reusePort: config.reusePort,
     logger,
+    onShutdown: () => toGateway.close(),
   });
 } catch {
   // startServer has logged why (the port, taken or forbidden); the launcher reads the exit code.

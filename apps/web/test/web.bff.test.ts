@@ -11,10 +11,12 @@ import { webRoutes } from '../src/app.js';
 import { ApiForwarder } from '../src/bff/api-forwarder.js';
 import { SignedInSessions } from '../src/bff/signed-in-session.js';
 import { SHOP_CONTENT_SECURITY_POLICY } from '../src/bff/content-security-policy.js';
+import { BFF_PREFIX, MAX_UPLOAD_BYTES, SHOP_API_ROUTES } from '../src/routes/api.forward.js';
 import {
   ABSOLUTE_MS,
   cookieOf,
   createHarness,
+  GATEWAY_NAME,
   IDLE_MS,
   OPENAPI_DOCUMENT,
   ORIGIN,
@@ -172,6 +174,53 @@ describe('calls to the API', () => {
     const answer = await request(h.app).get('/bff/api/orders').set('cookie', cookie);
     expect([answer.status, codeOf(answer)]).toEqual([401, 'signed_out']);
     expect(await isSignedIn(cookie)).toBe(false);
+  });
+
+  it('take an image upload up to the upload limit the topology sets (the JSON limit elsewhere)', async () => {
+    const cookie = await h.signIn();
+    const image = Buffer.alloc(1024 * 1024, 0x42);
+    const send = (path: string, type: string, body: Buffer) =>
+      post(path)
+        .set('cookie', cookie)
+        .set('origin', ORIGIN)
+        .set('x-csrf', '1')
+        .set('content-type', type)
+        .send(body);
+
+    const uploaded = await send('/bff/api/images', 'image/png', image);
+    const tooBig = await send('/bff/api/orders', 'application/json', image);
+    const overLimit = await send('/bff/api/images', 'image/png', Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0x42));
+
+    expect(uploaded.status).toBe(200);
+    expect(h.gatewayBodyBytes).toEqual([image.length]);
+    expect(tooBig.status).toBe(413);
+    expect(overLimit.status).toBe(413);
+    expect(h.gatewaySaw).toHaveLength(1);
+  });
+
+  it('mark the same routes as uploads as the gateway does for its route to web', () => {
+    const uploadsTo = (from: string, to: string): string[] =>
+      airlockTopology.calls
+        .filter((call) => call.from === from && call.to === to)
+        .flatMap((call) => call.routes.filter((route) => route.upload === true).map((route) => route.path));
+    const shopUploads = SHOP_API_ROUTES.filter((route) => route.upload === true).map(
+      (route) => `${BFF_PREFIX}${route.path}`,
+    );
+    expect(shopUploads.length).toBeGreaterThan(0);
+    expect(uploadsTo('gateway', 'web').sort()).toEqual(shopUploads.sort());
+  });
+
+  it('reach the gateway by name through the service dispatcher, with the name as Host', async () => {
+    const byName = await createHarness({ gatewayByName: true });
+    try {
+      const cookie = await byName.signIn();
+      const answer = await request(byName.app).get('/bff/api/orders').set('cookie', cookie);
+      expect(answer.status).toBe(200);
+      expect(byName.gatewaySaw).toEqual(['Bearer at-1']);
+      expect(byName.gatewayHosts).toEqual([expect.stringMatching(new RegExp(`^${GATEWAY_NAME}:\\d+$`))]);
+    } finally {
+      await byName.close();
+    }
   });
 
   it('are refused without a session, and never reach the gateway', async () => {

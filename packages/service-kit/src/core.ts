@@ -17,6 +17,21 @@ export type { ConfigIssue, Env } from './config.js';
 export { DEFAULT_DATA_DIR, jwksUrlOf, parseServiceConfig, upstreamOf } from './service-config.js';
 export type { ServiceBaseConfig, ServiceConfigDefinition } from './service-config.js';
 export { errorBody, errorCodes } from './errors.js';
+export {
+  DEFAULT_QUARANTINE_MS,
+  DEFAULT_REFRESH_MS,
+  DEFAULT_RESOLVE_TIMEOUT_MS,
+  ReplicaPool,
+  ServiceDispatcherError,
+  createFetchDispatcher,
+  createServiceDispatcher,
+} from './service-dispatcher.js';
+export type {
+  AddressResolver,
+  FetchDispatcher,
+  ServiceDispatcherErrorCode,
+  ServiceDispatcherOptions,
+} from './service-dispatcher.js';
 export type { ErrorBody } from './errors.js';
 export { LOG_LEVELS, createLogger } from './logger.js';
 export type { LogLevel, Logger, LoggerOptions } from './logger.js';

@@ -147,7 +147,7 @@ export const airlockTopology = defineTopology({
       to: 'image-processor',
       as: 'user',
       why: 'Forwards the signed-in user’s image uploads into the sandbox.',
-      routes: [{ method: 'POST', path: '/images', scopes: ['images'] }],
+      routes: [{ method: 'POST', path: '/images', scopes: ['images'], upload: true }],
     },
     {
       from: 'orders',
@@ -207,7 +207,7 @@ export const airlockTopology = defineTopology({
         { method: 'POST', path: '/bff/api/orders' },
         { method: 'GET', path: '/bff/api/orders/:id' },
         { method: 'POST', path: '/bff/api/orders/:id/pay' },
-        { method: 'POST', path: '/bff/api/images' },
+        { method: 'POST', path: '/bff/api/images', upload: true },
       ],
     },
     {
@@ -221,7 +221,7 @@ export const airlockTopology = defineTopology({
         { method: 'POST', path: '/api/orders' },
         { method: 'GET', path: '/api/orders/:id' },
         { method: 'POST', path: '/api/orders/:id/pay' },
-        { method: 'POST', path: '/api/images' },
+        { method: 'POST', path: '/api/images', upload: true },
       ],
     },
     {

@@ -240,6 +240,12 @@ function checkCall(
       );
     }
     checkRouteScopes(call, route.scopes);
+    if (route.upload === true && (route.method === 'GET' || route.method === 'DELETE')) {
+      throw new TopologyError(
+        'invalid_route',
+        `call ${call.from} -> ${call.to}: upload route ${route.method} ${route.path} takes no body`,
+      );
+    }
   }
   checkOperationBinding(call);
   for (const zoneName of caller.name === entry ? [] : caller.zones) {

@@ -16,6 +16,7 @@ export type {
   ZoneKind,
   ZoneSpec,
 } from './model.js';
+export { MAX_UPLOAD_BYTES } from './model.js';
 export { TopologyError, type TopologyErrorCode } from './topology-error.js';
 export { defineTopology } from './define-topology.js';
 export { airlockTopology } from './airlock-topology.js';

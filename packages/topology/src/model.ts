@@ -78,7 +78,18 @@ export interface RouteSpec {
    * minted only against it, once.
    */
   readonly intent?: string;
+  /**
+   * The route's body is an image upload: whoever receives it on the way (the gateway, web's BFF) admits up to
+   * MAX_UPLOAD_BYTES on it instead of its default body limit. Not on GET or DELETE.
+   */
+  readonly upload?: true;
 }
+
+/**
+ * The largest image upload: image-processor's own limit. Every hop of an upload route admits this much, so an upload
+ * the sandbox would take is never cut short on the way, and one it would refuse never crosses into it.
+ */
+export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
 export interface CallSpec {
   readonly from: string;

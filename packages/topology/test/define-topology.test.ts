@@ -283,6 +283,27 @@ describe('defineTopology', () => {
     );
   });
 
+  it('marks as uploads only routes that carry a body (not GET or DELETE)', () => {
+    const spec = validSpec();
+    const withUpload = (method: 'GET' | 'POST' | 'PUT' | 'DELETE') => ({
+      ...spec,
+      calls: [
+        ...spec.calls,
+        {
+          from: 'gw',
+          to: 'api',
+          as: 'service' as const,
+          why: '',
+          routes: [{ method, path: '/x', upload: true as const }],
+        },
+      ],
+    });
+    expect(() => defineTopology(withUpload('POST'))).not.toThrow();
+    expect(() => defineTopology(withUpload('PUT'))).not.toThrow();
+    expectCode(withUpload('GET'), 'invalid_route');
+    expectCode(withUpload('DELETE'), 'invalid_route');
+  });
+
   it('accepts scopes on user routes only, well-formed and each once', () => {
     const spec = validSpec();
     const withScopes = (as: 'user' | 'service', scopes: string[]) => ({

@@ -6,7 +6,7 @@
 // never followed, and exactly two outcomes: `issued` with a well-formed token, or `refused` when auth says the
 // subject token (invalid_grant) or the requested scope (invalid_scope) is not acceptable. Everything else is a
 // TokenExchangeError with a stable code, so callers fail closed without parsing messages.
-import { request } from 'undici';
+import { createServiceDispatcher } from '@airlock/service-kit/core';
 import type { Dispatcher } from 'undici';
 
 import { ACCESS_TOKEN_TYPE, JWT_TOKEN_TYPE, tokenExchangeForm } from './token-exchange-form.js';
@@ -84,7 +84,11 @@ export interface TokenExchangeClientOptions {
   readonly clientAssertion: () => Promise<string>;
   /** Deadline for the whole call, from 1 to MAX_EXCHANGE_TIMEOUT_MS. */
   readonly timeoutMs: number;
-  /** A pool to auth (the gateway keeps one); defaults to undici's global dispatcher. */
+  /**
+   * A pool to auth (the gateway keeps one); defaults to this process's one service dispatcher for the origin
+   * (service-kit's createServiceDispatcher: every replica auth's name resolves to), kept for the process's life
+   * as undici's global dispatcher would be.
+   */
   readonly dispatcher?: Dispatcher;
 }
 
@@ -113,6 +117,7 @@ export function createTokenExchangeClient(options: TokenExchangeClientOptions): 
     );
   }
   const origin = new URL(options.authOrigin).origin;
+  const dispatcher = options.dispatcher ?? defaultDispatcher(origin);
 
   return async (exchange) => {
     const signal = AbortSignal.timeout(timeoutMs);
@@ -136,10 +141,7 @@ export function createTokenExchangeClient(options: TokenExchangeClientOptions): 
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       };
-      const response =
-        options.dispatcher === undefined
-          ? await request(`${origin}${options.tokenPath}`, call)
-          : await options.dispatcher.request({ ...call, origin, path: options.tokenPath });
+      const response = await dispatcher.request({ ...call, origin, path: options.tokenPath });
       status = response.statusCode;
       text = await readLimited(response.body, signal);
     } catch (cause) {
@@ -151,6 +153,18 @@ export function createTokenExchangeClient(options: TokenExchangeClientOptions): 
     }
     return interpret(status, text);
   };
+}
+
+/** One per auth origin in this process, shared by every client created without a dispatcher of its own. */
+const defaultDispatchers = new Map<string, Dispatcher>();
+
+function defaultDispatcher(origin: string): Dispatcher {
+  let dispatcher = defaultDispatchers.get(origin);
+  if (dispatcher === undefined) {
+    dispatcher = createServiceDispatcher(origin);
+    defaultDispatchers.set(origin, dispatcher);
+  }
+  return dispatcher;
 }
 
 async function readLimited(body: Dispatcher.ResponseData['body'], signal: AbortSignal): Promise<string> {

@@ -1,5 +1,5 @@
 // The one token-exchange client against loopback stand-ins of auth: what it sends, the two outcomes it returns,
-// and a stable error code for every other answer, through undici's global dispatcher and through a pool.
+// and a stable error code for every other answer, through the default dispatcher and through a pool.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

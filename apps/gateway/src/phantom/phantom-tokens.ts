@@ -98,7 +98,7 @@ export class PhantomTokens {
     if (full !== undefined) return Promise.reject(full);
     return this.#flights.run(key, async () => {
       try {
-        const result = await this.#resolveOnce(token, audience);
+        const result = await this.#resolveOnce(key, token, audience);
         this.#cache.set(key, result);
         return result;
       } finally {
@@ -146,11 +146,14 @@ export class PhantomTokens {
     return undefined;
   }
 
-  /** Auth's answer, or another replica's recent "inactive" for this token (which auth gave it). */
-  async #resolveOnce(token: string, audience: string): Promise<Resolution> {
+  /**
+   * Auth's answer, or another replica's recent "inactive" for this token (which auth gave it). The token was
+   * hashed once, for its key; the shared store is asked with that digest, read back from the key.
+   */
+  async #resolveOnce(key: string, token: string, audience: string): Promise<Resolution> {
     const shared = this.#negativeResults;
     if (shared === undefined) return this.#resolve(token, audience);
-    const tokenHash = PhantomTokens.hashToken(token);
+    const tokenHash = hashOfKey(key);
     if (await shared.isInactive(tokenHash)) return INACTIVE;
     const result = await this.#resolve(token, audience);
     // Only "inactive" is about the token itself; insufficient_scope is about this audience.
@@ -178,4 +181,9 @@ export class PhantomTokens {
   get inFlight(): number {
     return this.#flights.size + this.#freshInFlight;
   }
+}
+
+/** The token hash a key ends with (`key()`: NUL-separated, and NUL occurs in none of its parts). */
+function hashOfKey(key: string): string {
+  return key.slice(key.lastIndexOf('\u0000') + 1);
 }

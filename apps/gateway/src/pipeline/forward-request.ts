@@ -1,8 +1,9 @@
-// The forward step: one undici pool per upstream origin (plus auth's exchange pool, kept apart), the headers
-// the service receives (scrub-headers.ts), and what the answer may carry back (scrubbed headers, Location
-// mapped to public paths, bodies of user routes scanned for JWTs: forward.ts).
-import type { Logger } from '@airlock/service-kit/core';
-import { Pool } from 'undici';
+// The forward step: one dispatcher per upstream origin (plus auth's exchange pool, kept apart), each spread over
+// every replica the origin's name resolves to (service-kit's createServiceDispatcher); the headers the service
+// receives (scrub-headers.ts), and what the answer may carry back (scrubbed headers, Location mapped to public
+// paths, bodies of user routes scanned for JWTs: forward.ts).
+import { createServiceDispatcher, type AddressResolver, type Logger } from '@airlock/service-kit/core';
+import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config.js';
 import type { SecurityHeaders } from '../edge/security-headers.js';
 import { forward, type ForwardOutcome } from '../proxy/forward.js';
@@ -19,11 +20,13 @@ export interface UpstreamsOptions {
   readonly answers: Answers;
   readonly security: SecurityHeaders;
   readonly logger: Logger;
+  /** How upstream host names become replica addresses; defaults to DNS (tests map names to loopback). */
+  readonly resolveAddresses?: AddressResolver | undefined;
 }
 
 interface Upstream {
   readonly origin: string;
-  readonly pool: Pool;
+  readonly pool: Dispatcher;
   /** Maps an upstream path in a `Location` back to its public path; undefined drops the header. */
   readonly publicLocation: (location: string) => string | undefined;
 }
@@ -38,10 +41,10 @@ function withExtra(headers: string[], extra: readonly string[]): string[] {
 
 export class Upstreams {
   /** The pool for token exchanges at auth. */
-  readonly authPool: Pool;
+  readonly authPool: Dispatcher;
   readonly authOrigin: string;
   readonly #byService = new Map<string, Upstream>();
-  readonly #pools = new Map<string, Pool>();
+  readonly #pools = new Map<string, Dispatcher>();
   readonly #options: UpstreamsOptions;
   readonly #proto: string;
   readonly #publicHost: string;
@@ -59,7 +62,7 @@ export class Upstreams {
         throw new TypeError(`createGateway: no upstream URL configured for "${edge.service}"`);
       let pool = this.#pools.get(origin);
       if (pool === undefined) {
-        pool = newPool(origin, config);
+        pool = newPool(origin, options);
         this.#pools.set(origin, pool);
       }
       this.#byService.set(edge.service, { origin, pool, publicLocation: locationMap(routes.edges, edge) });
@@ -68,7 +71,7 @@ export class Upstreams {
     if (authOrigin === undefined) throw new TypeError('createGateway: no upstream URL configured for auth');
     this.authOrigin = authOrigin;
     // Exchanges get a pool of their own: a burst of client traffic to /auth/* never queues the gateway's calls.
-    this.authPool = newPool(authOrigin, config);
+    this.authPool = newPool(authOrigin, options);
   }
 
   /** `extraHeaders`: name, value pairs the gateway itself adds for the service (the signed client address). */
@@ -154,13 +157,17 @@ function locationMap(edges: readonly EdgeRoute[], edge: EdgeRoute): (location: s
   };
 }
 
-function newPool(origin: string, config: GatewayConfig): Pool {
-  return new Pool(origin, {
-    connections: config.upstreamConnections,
-    pipelining: 1,
-    connect: { timeout: config.upstreamConnectTimeoutMs },
-    headersTimeout: config.upstreamTimeoutMs,
-    bodyTimeout: config.upstreamTimeoutMs,
-    keepAliveTimeout: 4_000,
+/** A plain Pool for an IP literal (the local stack); one pool per replica address for a name (Swarm's dnsrr). */
+function newPool(origin: string, { config, resolveAddresses }: UpstreamsOptions): Dispatcher {
+  return createServiceDispatcher(origin, {
+    ...(resolveAddresses === undefined ? {} : { resolve: resolveAddresses }),
+    pool: {
+      connections: config.upstreamConnections,
+      pipelining: 1,
+      connect: { timeout: config.upstreamConnectTimeoutMs },
+      headersTimeout: config.upstreamTimeoutMs,
+      bodyTimeout: config.upstreamTimeoutMs,
+      keepAliveTimeout: 4_000,
+    },
   });
 }

@@ -48,9 +48,7 @@ export class Router {
     let body: RequestBody = 'none';
     if (hasBody) {
       if (method === 'GET') return deny('unexpected_body', route.label);
-      const limit = this.#config.uploadServices.includes(edge.service)
-        ? this.#config.maxUploadBytes
-        : this.#config.maxBodyBytes;
+      const limit = route.upload ? this.#config.maxUploadBytes : this.#config.maxBodyBytes;
       if (contentLength !== undefined && Number(contentLength) > limit)
         return deny('payload_too_large', route.label);
       body = contentLength !== undefined ? 'framed' : { chunkedLimit: limit };

@@ -87,6 +87,8 @@ function classify(error: Error): ForwardErrorCode {
     case 'EAI_AGAIN':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
+    case 'no_address': // service-kit's ServiceDispatcherError: the name resolves to no replica now
+    case 'resolve_failed':
       return 'upstream_unavailable';
     default:
       return 'bad_gateway';

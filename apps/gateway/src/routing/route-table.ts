@@ -1,7 +1,7 @@
 // The gateway's routing table, derived from @airlock/topology at start: an edge prefix picks the service, the
 // prefix is rewritten, and the rewritten path must match a route the topology declares for that call. Anything
 // else is not reachable: there is no catch-all and no route written here by hand.
-import type { CallPrincipal, EdgeRouteSpec, HttpMethod, Topology } from '@airlock/topology';
+import type { CallPrincipal, EdgeRouteSpec, HttpMethod, RouteSpec, Topology } from '@airlock/topology';
 import type { UserIntent } from '@airlock/topology';
 import { edgeService, INTENT_IDENTIFIER, intentRouteOf } from '@airlock/topology';
 
@@ -18,6 +18,8 @@ export interface RoutePattern {
    * naming this action on the object of the path's parameter, never with its cached one.
    */
   readonly intent?: RouteIntent;
+  /** The topology marks it an upload (`upload`): its body may be up to the upload limit, not the default one. */
+  readonly upload: boolean;
 }
 
 export interface RouteIntent {
@@ -59,15 +61,12 @@ function segmentsOf(path: string): string[] {
   return path === '/' ? [] : path.split('/').slice(1);
 }
 
-function compile(
-  method: HttpMethod,
-  pattern: string,
-  edge: EdgeRouteSpec,
-  intent: RouteIntent | undefined,
-): RoutePattern {
+function compile(route: RouteSpec, edge: EdgeRouteSpec, intent: RouteIntent | undefined): RoutePattern {
+  const { method, path: pattern } = route;
   const segments = segmentsOf(pattern).map((segment) => (segment.startsWith(':') ? undefined : segment));
   const label = `${method} ${edge.prefix}${pattern.slice(edge.upstreamPrefix.length)}`;
-  return { method, pattern, segments, label, ...(intent === undefined ? {} : { intent }) };
+  const upload = route.upload === true;
+  return { method, pattern, segments, label, upload, ...(intent === undefined ? {} : { intent }) };
 }
 
 function isUnder(path: string, prefix: string): boolean {
@@ -96,7 +95,7 @@ function routesFor(topology: Topology, from: string, edge: EdgeRouteSpec): Route
       }),
     )
     .filter(({ route }) => isUnder(route.path, edge.upstreamPrefix === '' ? '' : edge.upstreamPrefix))
-    .map(({ route, intent }) => compile(route.method, route.path, edge, intent));
+    .map(({ route, intent }) => compile(route, edge, intent));
 }
 
 function matches(route: RoutePattern, segments: readonly string[]): boolean {

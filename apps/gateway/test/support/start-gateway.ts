@@ -2,6 +2,7 @@
 // the clientError handler), with audit lines captured for assertions.
 import { Writable } from 'node:stream';
 import { createLogger, startServer, type Env } from '@airlock/service-kit';
+import type { AddressResolver } from '@airlock/service-kit/core';
 import { createGateway, type Gateway } from '../../src/app.js';
 import type { ConnectionCounts } from '../../src/edge/connection-limits.js';
 import { auditLineSink, type EdgeDecision } from '../../src/audit.js';
@@ -27,6 +28,8 @@ export interface TestGatewayOptions {
   readonly clientAssertion?: () => Promise<string>;
   readonly clientAddressAssertion?: (address: string) => Promise<string>;
   readonly now?: () => number;
+  /** Maps upstream names to (loopback) addresses; without it upstream URLs are IP literals. */
+  readonly resolveAddresses?: AddressResolver;
 }
 
 /** An origin on which nothing listens (port 9 is "discard", closed on loopback here). */
@@ -72,6 +75,7 @@ export async function startTestGateway(options: TestGatewayOptions): Promise<Tes
       auditLines(decision);
     },
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.resolveAddresses === undefined ? {} : { resolveAddresses: options.resolveAddresses }),
     ...(options.clientAddressAssertion === undefined
       ? {}
       : { clientAddressAssertion: options.clientAddressAssertion }),

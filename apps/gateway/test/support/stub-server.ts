@@ -20,7 +20,8 @@ export interface StubServer {
 
 export type StubHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
 
-export async function startStub(handler: StubHandler, port = 0): Promise<StubServer> {
+/** `host`: another loopback address (127.0.0.2) stands in for a second replica on the same port. */
+export async function startStub(handler: StubHandler, port = 0, host = '127.0.0.1'): Promise<StubServer> {
   const received: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -39,10 +40,10 @@ export async function startStub(handler: StubHandler, port = 0): Promise<StubSer
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://${host}:${address.port}`,
     port: address.port,
     received,
     close: () =>

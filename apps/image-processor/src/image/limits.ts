@@ -1,8 +1,12 @@
 // The limits that bound what one upload may cost: bytes on the wire, pixels, decoder memory, frames, time and
 // concurrency. Named here so the README's table, the code and the tests agree on one set of numbers.
+import { MAX_UPLOAD_BYTES } from '@airlock/topology';
 
-/** Largest request body: a phone photo fits; anything larger is refused before it is decoded (413). */
-export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/**
+ * Largest request body: a phone photo fits; anything larger is refused before it is decoded (413). The topology
+ * holds it, so the gateway and the web shop admit exactly this much on the routes that carry an upload here.
+ */
+export const MAX_BODY_BYTES = MAX_UPLOAD_BYTES;
 
 /** Largest width x height accepted (24 megapixels, a 6000 x 4000 photo), checked from the header before decoding. */
 export const MAX_INPUT_PIXELS = 24_000_000;

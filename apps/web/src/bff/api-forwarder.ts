@@ -1,5 +1,6 @@
 // Calls the gateway's API for a signed-in browser: the user's opaque token goes in the Authorization header
 // here, server side; the answer's status, type and body go back. A 401 triggers one refresh and one retry.
+import type { FetchDispatcher } from '@airlock/service-kit';
 import type { CurrentSession, SignedInSessions } from './signed-in-session.js';
 import type { SessionTokens } from '../session/session-store.js';
 import { WebError } from '../web-error.js';
@@ -25,10 +26,17 @@ export interface ApiAnswer {
 export class ApiForwarder {
   readonly #gatewayUrl: URL;
   readonly #sessions: SignedInSessions;
+  readonly #dispatcher: FetchDispatcher | undefined;
 
-  constructor(deps: { gatewayUrl: URL; sessions: SignedInSessions }) {
+  /** `dispatcher`: spreads the calls over every gateway replica (createFetchDispatcher); else fetch's default. */
+  constructor(deps: {
+    gatewayUrl: URL;
+    sessions: SignedInSessions;
+    dispatcher?: FetchDispatcher | undefined;
+  }) {
     this.#gatewayUrl = deps.gatewayUrl;
     this.#sessions = deps.sessions;
+    this.#dispatcher = deps.dispatcher;
   }
 
   /** The gateway's answer, or `signed_out` when the session has no usable tokens left. */
@@ -60,6 +68,7 @@ export class ApiForwarder {
         ...(request.body === undefined || request.body.length === 0 ? {} : { body: request.body }),
         redirect: 'manual',
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        ...(this.#dispatcher === undefined ? {} : { dispatcher: this.#dispatcher }),
       });
     } catch (error) {
       throw new WebError('api_unreachable', 'the gateway did not answer', { cause: error });

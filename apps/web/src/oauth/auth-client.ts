@@ -6,6 +6,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { JWTVerifyGetKey } from 'jose';
 import { createClientAssertion, JWT_BEARER_CLIENT_ASSERTION } from '@airlock/workload-identity';
 import type { WorkloadKeyPair } from '@airlock/workload-identity';
+import type { FetchDispatcher } from '@airlock/service-kit';
 import { z } from 'zod';
 
 import type { PendingSignIn, SessionTokens } from '../session/session-store.js';
@@ -37,6 +38,8 @@ export interface AuthClientOptions {
   readonly redirectUri: string;
   /** auth's signing keys (through the gateway), for the ID token. */
   readonly jwksUrl: URL;
+  /** Spreads the back-channel calls over every gateway replica (createFetchDispatcher); else fetch's default. */
+  readonly dispatcher?: FetchDispatcher;
   readonly now?: () => number;
 }
 
@@ -84,6 +87,7 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       }),
       redirect: 'manual',
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
     });
   };
 

@@ -2,7 +2,8 @@
 // the routes listed here exist; the page never sees a token, only the API's answer (status, type, body).
 import express from 'express';
 import type { RequestHandler } from 'express';
-import type { HttpMethod } from '@airlock/topology';
+import { MAX_UPLOAD_BYTES as TOPOLOGY_MAX_UPLOAD_BYTES } from '@airlock/topology';
+import type { RouteSpec } from '@airlock/topology';
 import { AppError, serviceUnavailable } from '@airlock/service-kit';
 
 import { edge, service, topology } from '../service.js';
@@ -13,12 +14,13 @@ import type { RouteDeps, WebRoute } from './web-route.js';
 export const BFF_PREFIX = '/bff';
 /** The gateway's own body limit for routes to web (its default): larger bodies never get here. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** The routes the topology marks as uploads (`upload`) take an image: image-processor's own limit, as at the gateway. */
+export const MAX_UPLOAD_BYTES = TOPOLOGY_MAX_UPLOAD_BYTES;
 
 /** The API routes the shop uses, as the gateway names them: web's `user` calls to the edge in the topology. */
-export const SHOP_API_ROUTES: readonly { readonly method: HttpMethod; readonly path: string }[] =
-  topology.calls
-    .filter((call) => call.from === service.name && call.to === edge.name && call.as === 'user')
-    .flatMap((call) => call.routes);
+export const SHOP_API_ROUTES: readonly RouteSpec[] = topology.calls
+  .filter((call) => call.from === service.name && call.to === edge.name && call.as === 'user')
+  .flatMap((call) => call.routes);
 
 /** Request types the API accepts (orders: JSON; image-processor: raw images); anything else is not forwarded. */
 const FORWARDED_TYPES = new Set(['application/json', 'image/png', 'image/jpeg', 'image/webp']);
@@ -29,7 +31,8 @@ function signedOut(): AppError {
 
 export function apiRoutes(deps: Pick<RouteDeps, 'signedIn' | 'api'>): WebRoute[] {
   const body = express.raw({ type: () => true, limit: MAX_BODY_BYTES });
-  return SHOP_API_ROUTES.map(({ method, path }) => {
+  const upload = express.raw({ type: () => true, limit: MAX_UPLOAD_BYTES });
+  return SHOP_API_ROUTES.map(({ method, path, upload: isUpload }) => {
     const forward: RequestHandler = async (req, res) => {
       const current = deps.signedIn.of(req);
       if (current === undefined) throw signedOut();
@@ -60,7 +63,7 @@ export function apiRoutes(deps: Pick<RouteDeps, 'signedIn' | 'api'>): WebRoute[]
     return {
       method,
       path: `${BFF_PREFIX}${path}`,
-      handlers: method === 'GET' ? [forward] : [body, forward],
+      handlers: method === 'GET' ? [forward] : [isUpload === true ? upload : body, forward],
     };
   });
 }

@@ -1,14 +1,14 @@
 // Builds web in-process with a fake auth (it records refreshes and revocations) and a stub gateway on a loopback
 // port (it answers the API with what it received, and 401 for tokens the test marks dead), and a built shop.
 import { copyFileSync, mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createLogger } from '@airlock/service-kit';
+import { createFetchDispatcher, createLogger } from '@airlock/service-kit';
 
 import { createApp } from '../../src/app.js';
 import type { AuthClient } from '../../src/oauth/auth-client.js';
@@ -70,18 +70,41 @@ export interface Harness {
   readonly deadTokens: Set<string>;
   /** Authorization headers the stub gateway received, in order. */
   readonly gatewaySaw: string[];
+  /** The body length of each request the stub gateway received, in order. */
+  readonly gatewayBodyBytes: number[];
+  /** The Host header of each request the stub gateway received, in order. */
+  readonly gatewayHosts: string[];
   advance(ms: number): void;
   /** Signs alice in through /bff/sign-in and /callback; returns the session cookie (name=value). */
   signIn(): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { secure?: boolean } = {}): Promise<Harness> {
+/** The made-up name the stub gateway is reached by when a test asks for it (resolved to 127.0.0.1 by the test). */
+export const GATEWAY_NAME = 'gateway.airlock.test';
+
+export async function createHarness(
+  options: { secure?: boolean; gatewayByName?: boolean } = {},
+): Promise<Harness> {
   let clock = 1_000_000;
   const now = (): number => clock;
   const deadTokens = new Set<string>();
   const gatewaySaw: string[] = [];
+  const gatewayBodyBytes: number[] = [];
+  const gatewayHosts: string[] = [];
   const gateway: Server = createServer((req, res) => {
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+    });
+    // Answers once the whole body is in, as the gateway does.
+    req.on('end', () => {
+      answer(req, res, bodyBytes);
+    });
+  });
+  const answer = (req: IncomingMessage, res: ServerResponse, bodyBytes: number): void => {
+    gatewayBodyBytes.push(bodyBytes);
+    gatewayHosts.push(req.headers.host ?? '');
     const authorization = req.headers.authorization ?? '';
     gatewaySaw.push(authorization);
     const dead = deadTokens.has(authorization.replace(/^Bearer /, ''));
@@ -89,9 +112,15 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
     res.end(
       JSON.stringify(dead ? { error: { code: 'invalid_token' } } : { path: req.url, method: req.method }),
     );
-  });
+  };
   await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
   const { port } = gateway.address() as AddressInfo;
+  // By name, the app gets a service dispatcher as in production, its resolver the test's: loopback only.
+  const gatewayUrl = new URL(`http://${options.gatewayByName === true ? GATEWAY_NAME : '127.0.0.1'}:${port}`);
+  const gatewayDispatcher =
+    options.gatewayByName === true
+      ? createFetchDispatcher(gatewayUrl, { resolve: () => Promise.resolve(['127.0.0.1']) })
+      : undefined;
 
   const staticDir = mkdtempSync(join(tmpdir(), 'airlock-web-test-'));
   mkdirSync(join(staticDir, 'assets'));
@@ -111,7 +140,8 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
     sessions,
     cookies: { secure: options.secure ?? false },
     publicOrigin: new URL(ORIGIN),
-    gatewayUrl: new URL(`http://127.0.0.1:${port}`),
+    gatewayUrl,
+    ...(gatewayDispatcher === undefined ? {} : { gatewayDispatcher }),
     staticDir,
     now,
   });
@@ -122,6 +152,8 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
     staticDir,
     deadTokens,
     gatewaySaw,
+    gatewayBodyBytes,
+    gatewayHosts,
     advance: (ms) => {
       clock += ms;
     },
@@ -132,12 +164,14 @@ export async function createHarness(options: { secure?: boolean } = {}): Promise
       if (callback.status !== 303) throw new Error(`callback answered ${callback.status}`);
       return cookieOf(callback.headers['set-cookie']);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await gatewayDispatcher?.close();
+      await new Promise<void>((resolve) => {
         gateway.close(() => {
           resolve();
         });
-      }),
+      });
+    },
   };
 }
 
