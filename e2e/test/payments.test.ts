@@ -3,12 +3,12 @@
 // PostgreSQL, each of the three on its own database of one real server).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { openPaymentsDatabase } from '@airlock/payments/database';
 import { DATABASE_ENGINES } from '@airlock/testing/database-engines';
 import { startPostgresServer } from '@airlock/testing/postgres-server';
 import type { PostgresServer } from '@airlock/testing/postgres-server';
 import { airlockTopology } from '@airlock/topology';
 
+import { chargesOf } from './support/charges.js';
 import { call, fieldOf, orderOne, startE2eStack, type E2eStack } from './support/e2e-stack.js';
 
 const CONCURRENT_RETRIES = 50;
@@ -26,19 +26,9 @@ describe.each(DATABASE_ENGINES)('on %s', (engine) => {
     return orderOne(e2e.edgeUrl, alice, sku);
   }
 
-  async function chargesFor(orderId: string): Promise<number> {
-    const db = await openPaymentsDatabase({
-      databaseUrl: paymentsDatabaseUrl,
-      sqliteFile: join(e2e.dataDir, 'payments', 'payments.db'),
-    });
-    try {
-      const row = await db.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM charges WHERE order_id = ?', [
-        orderId,
-      ]);
-      return Number(fieldOf(row, 'n'));
-    } finally {
-      await db.close();
-    }
+  function chargesFor(orderId: string): Promise<number> {
+    const sqliteFile = join(e2e.dataDir, 'payments', 'payments.db');
+    return chargesOf({ databaseUrl: paymentsDatabaseUrl, sqliteFile }, orderId);
   }
 
   beforeAll(async () => {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '@airlock/local-stack';
-import { openPaymentsDatabase } from '@airlock/payments/database';
 import { startPostgresServer } from '@airlock/testing/postgres-server';
 import type { PostgresServer } from '@airlock/testing/postgres-server';
 import { portVariableOf, urlVariableOf } from '@airlock/topology';
@@ -22,6 +21,7 @@ import {
   type Answer,
   type E2eStack,
 } from './support/e2e-stack.js';
+import { chargesOf } from './support/charges.js';
 
 const CONCURRENT = 50;
 const READY_TIMEOUT_MS = 30_000;
@@ -63,16 +63,8 @@ async function startReplica(service: string, env: Record<string, string>): Promi
   throw new Error(`${service} #2 did not become ready:\n${e2e.output.join('\n')}`);
 }
 
-async function chargesFor(orderId: string): Promise<number> {
-  const db = await openPaymentsDatabase({ databaseUrl: paymentsDatabaseUrl, sqliteFile: 'unused' });
-  try {
-    const row = await db.get('SELECT CAST(COUNT(*) AS INTEGER) AS n FROM charges WHERE order_id = ?', [
-      orderId,
-    ]);
-    return Number(fieldOf(row, 'n'));
-  } finally {
-    await db.close();
-  }
+function chargesFor(orderId: string): Promise<number> {
+  return chargesOf({ databaseUrl: paymentsDatabaseUrl, sqliteFile: 'unused' }, orderId);
 }
 
 function newOrder(): Promise<string> {
