@@ -13,7 +13,7 @@ REMOVED_TIMEOUT_SECONDS=60
 local_dir="$root/infra/swarm/.local"
 
 if [ "$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = "active" ]; then
-  docker stack rm "$STACK" >/dev/null 2>&1 || true
+  if docker stack ls --format '{{.Name}}' | grep -qx "$STACK"; then docker stack rm "$STACK" >/dev/null; fi
   # The stack's containers and networks go asynchronously; volumes can be removed only after the containers.
   deadline=$((SECONDS + REMOVED_TIMEOUT_SECONDS))
   while [ -n "$(docker ps --all --quiet --filter "label=com.docker.stack.namespace=$STACK")" ] ||
