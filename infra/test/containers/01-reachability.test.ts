@@ -3,11 +3,12 @@
 // shared, nothing else, and no container reaches the host through its networks' gateway addresses or the published
 // port. The stores hold no Node, so they are probed as targets only; a store's network holds it and its users.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { airlockTopology, reachabilityOf, storeReachabilityOf } from '@airlock/topology';
-import { TCP_PROBE } from './support/in-container-scripts.js';
+import { airlockTopology, reachabilityOf, storeInstancesOf, storeReachabilityOf } from '@airlock/topology';
+import { STORE_ENGINES } from '../../src/stack.js';
+import { POSTGRES_SIGN_IN, READ_URL_FILE, TCP_PROBE } from './support/in-container-scripts.js';
 import { markdownTable, recordFinding } from './support/proof-report.js';
 import { useStack } from './support/use-stack.js';
-import { nodeIn } from './support/stack-state.js';
+import { nodeIn, serviceOf } from './support/stack-state.js';
 
 interface Probe {
   readonly kind: 'service' | 'store' | 'host-gateway' | 'published';
@@ -18,8 +19,15 @@ interface Probe {
   readonly outcome?: string;
 }
 
+/** A probe of the host (a network's gateway address, or the published port), as opposed to a service or store. */
+const isHostProbe = (probe: Probe): boolean => probe.kind === 'host-gateway' || probe.kind === 'published';
+
 const failures: string[] = [];
 const observedBySource = new Map<string, Probe[]>();
+/** Sign-ins at each PostgreSQL server with each service's credential: [server, credential of, from, outcome]. */
+const signIns: string[][] = [];
+/** PostgreSQL's SQLSTATE class 28: the server refused the sign-in (no pg_hba entry, wrong password). */
+const SIGN_IN_REFUSED = /^28/;
 const stack = useStack();
 
 beforeAll(async () => {
@@ -62,15 +70,13 @@ afterAll(() => {
   const cell = (from: string, to: string): string => {
     if (from === to) return '·';
     const open = (observedBySource.get(from) ?? []).some(
-      (p) => p.kind !== 'host-gateway' && p.kind !== 'published' && p.target === to && p.outcome === 'open',
+      (p) => !isHostProbe(p) && p.target === to && p.outcome === 'open',
     );
     const allowed = expected.get(from)?.has(to) === true || expectedStores.get(from)?.has(to) === true;
     return `${open ? 'reachable' : 'no'}${open === allowed ? '' : ' (UNEXPECTED)'}`;
   };
   const hostProbes = [...observedBySource.entries()].flatMap(([from, probes]) =>
-    probes
-      .filter((p) => p.kind !== 'service')
-      .map((p) => [from, `${p.host}:${p.port}`, p.zone, p.outcome ?? '?']),
+    probes.filter(isHostProbe).map((p) => [from, `${p.host}:${p.port}`, p.zone, p.outcome ?? '?']),
   );
   recordFinding({
     id: 'reachability',
@@ -104,6 +110,11 @@ afterAll(() => {
       'The host, from inside each container:',
       '',
       markdownTable(['from', 'address', 'network', 'outcome'], hostProbes),
+      '',
+      'Each PostgreSQL server, signed in to with each service’s database credential, from a container on its ' +
+        'data network (open, or the SQLSTATE of the refusal; class 28 is a refused sign-in):',
+      '',
+      markdownTable(['server', 'credential of', 'from', 'outcome'], signIns),
     ].join('\n'),
     failures,
   });
@@ -174,12 +185,52 @@ describe('reachability matrix', () => {
   });
 
   it('gives no container a way to the host: gateway addresses and the published port do not answer', () => {
+    // A network without a gateway address would leave its host probes nothing to connect to: no proof at all.
+    const withoutGateway = Object.values(stack.get().networks)
+      .filter((network) => network.gateway === '')
+      .map((network) => network.zone);
+    failures.push(
+      ...withoutGateway.map((zone) => `network ${zone} has no gateway address to probe the host at`),
+    );
     const open = [...observedBySource.entries()].flatMap(([from, probes]) =>
       probes
-        .filter((p) => p.kind !== 'service' && p.outcome === 'open')
+        .filter((p) => isHostProbe(p) && p.outcome === 'open')
         .map((p) => `${from} -> ${p.host}:${p.port}`),
     );
     failures.push(...open.map((line) => `reached the host: ${line}`));
+    expect(withoutGateway).toEqual([]);
     expect(open).toEqual([]);
   });
+
+  it('lets each database credential open its own PostgreSQL server only: the others refuse it', async () => {
+    const current = stack.get();
+    const servers = storeInstancesOf(airlockTopology).filter((instance) => instance.engine === 'postgresql');
+    const credentials = new Map<string, string>();
+    for (const holder of new Set(servers.flatMap((server) => server.users))) {
+      const { url } = await nodeIn<{ url: string }>(serviceOf(current, holder), READ_URL_FILE, {
+        variable: STORE_ENGINES.postgresql.urlFileVariable,
+      });
+      credentials.set(holder, url);
+    }
+    const wrong: string[] = [];
+    for (const server of servers) {
+      // Only its users share its network; the first of them is where a stolen credential would be tried.
+      const [from = ''] = server.users;
+      for (const [holder, url] of credentials) {
+        const aimed = new URL(url);
+        aimed.hostname = server.name;
+        aimed.port = String(server.port);
+        const { outcome } = await nodeIn<{ outcome: string }>(serviceOf(current, from), POSTGRES_SIGN_IN, {
+          url: aimed.href,
+        });
+        signIns.push([server.name, holder, from, outcome]);
+        const own = server.users.includes(holder);
+        if (own ? outcome !== 'open' : !SIGN_IN_REFUSED.test(outcome))
+          wrong.push(`${holder}'s credential at ${server.name} (from ${from}): ${outcome}`);
+      }
+    }
+    failures.push(...wrong.map((line) => `database sign-in: ${line}`));
+    expect(signIns).toHaveLength(servers.length * credentials.size);
+    expect(wrong).toEqual([]);
+  }, 120_000);
 });

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { EdgeClient } from './support/edge-client.js';
 import { markdownTable, recordFinding } from './support/proof-report.js';
-import { execIn, serviceOf, sleep } from './support/stack-state.js';
+import { execIn, jsonLogLinesOf, serviceOf, sleep } from './support/stack-state.js';
 import { useStack } from './support/use-stack.js';
 
 /** Slack over the cache bound for one request's own latency. */
@@ -11,6 +11,9 @@ const REVOCATION_SLACK_MS = 1000;
 /** How long the staged key must wait before promotion, at most, with the suite's JWKS cache age (0 + margin). */
 const PROMOTION_WAIT_LIMIT_MS = 120_000;
 const STREAM_WORKERS = 2;
+/** pino's level for warnings: what the services log about a request they could not serve. */
+const WARN_LEVEL = 40;
+const MAX_LOG_LINES_SHOWN = 20;
 
 const failures: string[] = [];
 const observed: string[] = [];
@@ -18,6 +21,33 @@ const stack = useStack();
 
 function check(ok: boolean, failure: string): void {
   if (!ok) failures.push(failure);
+}
+
+/** The error code and request id of an error answer (`{ error: { code, requestId } }`), for the report. */
+function errorOf(body: string): string {
+  try {
+    const { error } = JSON.parse(body) as { error?: { code?: unknown; requestId?: unknown } };
+    return `${String(error?.code)} (request ${String(error?.requestId)})`;
+  } catch {
+    return `a body that is not JSON (${body.length} bytes)`;
+  }
+}
+
+/** What the services logged at warning level or above since `sinceMs`: why a request failed. */
+async function warningsSince(current: ReturnType<typeof stack.get>, sinceMs: number): Promise<string[]> {
+  const lines: string[] = [];
+  for (const service of Object.values(current.services)) {
+    const name = service.name;
+    const logged = await jsonLogLinesOf(service, Math.floor(sinceMs / 1000));
+    for (const line of logged.filter((entry) => Number(entry.level) >= WARN_LEVEL)) {
+      const { msg, requestId, err } = line as { msg?: unknown; requestId?: unknown; err?: unknown };
+      const { type, code, message } = (err ?? {}) as { type?: unknown; code?: unknown; message?: unknown };
+      lines.push(
+        `${name}: ${String(msg)} (request ${String(requestId)}; ${String(type)} ${String(code)}: ${String(message)})`,
+      );
+    }
+  }
+  return lines.slice(0, MAX_LOG_LINES_SHOWN);
 }
 
 afterAll(() => {
@@ -94,11 +124,14 @@ describe('revocation window and key rotation', () => {
     const statusBefore = await rotate('status');
 
     const counts = new Map<number, number>();
+    const errors: string[] = [];
+    const streamStartedAt = Date.now();
     let stop = false;
     const worker = async (): Promise<void> => {
       while (!stop) {
-        const { status } = await client.call('GET', '/api/orders', accessToken);
+        const { status, body } = await client.call('GET', '/api/orders', accessToken);
         counts.set(status, (counts.get(status) ?? 0) + 1);
+        if (status !== 200) errors.push(`${status} ${errorOf(body)} at +${Date.now() - streamStartedAt} ms`);
       }
     };
     const workers = Array.from({ length: STREAM_WORKERS }, worker);
@@ -134,11 +167,14 @@ describe('revocation window and key rotation', () => {
     const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
     const refused = (counts.get(401) ?? 0) + (counts.get(403) ?? 0);
     const notOk = total - (counts.get(200) ?? 0);
+    // Why a request failed, from the answer and the services' own logs, so that a failure explains itself.
+    const warnings = errors.length === 0 ? [] : await warningsSince(current, streamStartedAt);
     check(total > 100, `only ${total} requests were made during the rotation`);
     check(refused === 0, `${refused} valid requests were refused (401/403) during the rotation`);
     check(
       notOk === 0,
-      `${notOk} requests did not succeed during the rotation: ${JSON.stringify(Object.fromEntries(counts))}`,
+      `${notOk} requests did not succeed during the rotation: ${JSON.stringify(Object.fromEntries(counts))}; ` +
+        `${errors.slice(0, 5).join('; ')}; logged: ${warnings.join('; ')}`,
     );
     observed.push(
       'Rotation under load:',
@@ -147,6 +183,14 @@ describe('revocation window and key rotation', () => {
       '',
       `Requests during the rotation: ${total}; by status: ${[...counts.entries()].map(([status, count]) => `${status}: ${count}`).join(', ')}.`,
       '',
+      ...(errors.length === 0
+        ? []
+        : [
+            `Answers other than 200: ${errors.slice(0, MAX_LOG_LINES_SHOWN).join('; ')}.`,
+            '',
+            `Warnings the services logged meanwhile: ${warnings.length === 0 ? 'none' : warnings.join('; ')}.`,
+            '',
+          ]),
       `Key set before: ${statusBefore.stdout.trim().replaceAll('\n', '; ')}`,
       '',
       `Key set after: ${statusAfter.stdout.trim().replaceAll('\n', '; ')}`,

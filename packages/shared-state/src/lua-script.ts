@@ -2,6 +2,7 @@
 // seen it (after a restart, too). Any failure to get an answer is `shared_state_unavailable`.
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { answerOf } from './connection.js';
 import { SharedStateError } from './errors.js';
 
 export class LuaScript {
@@ -15,12 +16,12 @@ export class LuaScript {
 
   async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
     try {
-      return await redis.evalsha(this.#sha, keys.length, ...keys, ...args);
+      return await answerOf(redis, redis.evalsha(this.#sha, keys.length, ...keys, ...args));
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw unavailable(error);
     }
     try {
-      return await redis.eval(this.#source, keys.length, ...keys, ...args);
+      return await answerOf(redis, redis.eval(this.#source, keys.length, ...keys, ...args));
     } catch (error) {
       throw unavailable(error);
     }

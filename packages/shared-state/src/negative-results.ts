@@ -3,6 +3,7 @@
 // result or a JWT: whoever can write to Redis can make a token look invalid (denial), never valid.
 // Lookups are best effort: when Redis does not answer, the gateway asks auth as it would without Redis.
 import type { Redis } from 'ioredis';
+import { answerOf } from './connection.js';
 
 export const NEGATIVE_KEY_PREFIX = 'airlock:inactive:';
 
@@ -28,7 +29,7 @@ export class SharedNegativeResults {
   /** True when some replica learned in the last `ttlMs` that this token is inactive; false when unknown or Redis is down. */
   async isInactive(tokenHash: string): Promise<boolean> {
     try {
-      return (await this.#redis.exists(this.#prefix + tokenHash)) === 1;
+      return (await answerOf(this.#redis, this.#redis.exists(this.#prefix + tokenHash))) === 1;
     } catch {
       return false;
     }
@@ -37,7 +38,7 @@ export class SharedNegativeResults {
   /** Shares auth's refusal of this token; a failure only means the others ask auth themselves. */
   async recordInactive(tokenHash: string): Promise<void> {
     try {
-      await this.#redis.set(this.#prefix + tokenHash, '1', 'PX', this.#ttlMs);
+      await answerOf(this.#redis, this.#redis.set(this.#prefix + tokenHash, '1', 'PX', this.#ttlMs));
     } catch {
       // Best effort (see the module comment).
     }

@@ -11,8 +11,14 @@ import { SharedRateLimiter } from '../src/shared-rate-limiter.js';
 let server: RedisServer;
 const connections: Redis[] = [];
 
-function connect(subscriber = false): Redis {
-  const redis = connectRedis({ url: server.url, name: 'test', onError: () => undefined, subscriber });
+function connect(subscriber = false, commandTimeoutMs?: number): Redis {
+  const redis = connectRedis({
+    url: server.url,
+    name: 'test',
+    onError: () => undefined,
+    subscriber,
+    ...(commandTimeoutMs === undefined ? {} : { commandTimeoutMs }),
+  });
   connections.push(redis);
   return redis;
 }
@@ -67,6 +73,63 @@ describe('SharedRateLimiter', () => {
     // Restarted empty: the script is loaded again (NOSCRIPT then EVAL) without the caller noticing.
     await until(async () => (await limiter.take('k').catch(() => undefined))?.allowed === true, 10_000);
   }, 20_000);
+});
+
+describe('command timeout', () => {
+  const TIMEOUT_MS = 100;
+
+  /** Keeps this process from running for `ms`, as a GC pause or a starved CPU would. */
+  function stall(ms: number): void {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      // Busy on purpose: no timer and no socket read can run meanwhile.
+    }
+  }
+
+  /** A limiter on a connection with the short timeout, once it has answered (the script is loaded). */
+  async function answeringLimiter(name: string): Promise<SharedRateLimiter> {
+    const limiter = new SharedRateLimiter({
+      redis: connect(false, TIMEOUT_MS),
+      name,
+      ratePerSecond: 100,
+      burst: 100,
+    });
+    await until(async () => (await limiter.take('k').catch(() => undefined)) !== undefined);
+    return limiter;
+  }
+
+  test('an answer that arrived while the process could not run counts: no refusal after a stall', async () => {
+    const limiter = await answeringLimiter('test-stall');
+    // ioredis' own timer refused about every other such request (measured before answerOf decided).
+    for (let round = 0; round < 8; round += 1) {
+      const decision = limiter.take('k');
+      stall(TIMEOUT_MS * 1.5);
+      await expect(decision).resolves.toEqual({ allowed: true });
+    }
+  });
+
+  test('a Redis that does not answer is refused after the timeout, not later', async () => {
+    const limiter = await answeringLimiter('test-paused');
+    const admin = connect();
+    await until(() => admin.status === 'ready');
+    const pauseMs = TIMEOUT_MS * 20;
+    await admin.call('CLIENT', 'PAUSE', String(pauseMs), 'ALL');
+    try {
+      const startedAt = Date.now();
+      await expect(limiter.take('k')).rejects.toMatchObject({ code: 'shared_state_unavailable' });
+      const waitedMs = Date.now() - startedAt;
+      expect(waitedMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
+      expect(waitedMs).toBeLessThan(pauseMs / 2);
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+    }
+  });
+
+  test('refuses a timeout that is not a positive integer', () => {
+    expect(() =>
+      connectRedis({ url: server.url, name: 'test', onError: () => undefined, commandTimeoutMs: 0 }),
+    ).toThrow(expect.objectContaining({ code: 'shared_state_invalid_option' }));
+  });
 });
 
 describe('revocation channel', () => {

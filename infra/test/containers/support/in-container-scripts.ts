@@ -16,6 +16,37 @@ const probe = (target) => new Promise((resolve) => {
 console.log(JSON.stringify(await Promise.all(targets.map(probe))));
 `;
 
+/**
+ * The connection URL a service was given in a file (its `<NAME>_FILE` variable), read as the service itself can.
+ * Input: { variable }. Prints { url }; the suite keeps it in memory and never writes it into the report.
+ */
+export const READ_URL_FILE = `
+import { readFileSync } from 'node:fs';
+const { variable } = JSON.parse(process.argv[1]);
+console.log(JSON.stringify({ url: readFileSync(process.env[variable], 'utf8').trim() }));
+`;
+
+/**
+ * Signs in to a PostgreSQL server with a connection URL, with the pg client the service itself uses (resolved
+ * from service-kit, which depends on it): 'open' after a query succeeds, else the server's SQLSTATE (class 28:
+ * refused sign-in) or the connection error's code. Input: { url }.
+ */
+export const POSTGRES_SIGN_IN = `
+import { createRequire } from 'node:module';
+const { url } = JSON.parse(process.argv[1]);
+const { Client } = createRequire(import.meta.resolve('@airlock/service-kit/database'))('pg');
+const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+let outcome = 'open';
+try {
+  await client.connect();
+  await client.query('SELECT 1');
+} catch (error) {
+  outcome = error.code ?? 'error';
+}
+await client.end().catch(() => undefined);
+console.log(JSON.stringify({ outcome }));
+`;
+
 /** What the process can do to its own container: identity, capabilities, writable places, tools. */
 export const SELF_INSPECTION = `
 import { accessSync, constants, existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
