@@ -68,8 +68,10 @@ echo
 echo "Airlock is running on Docker Swarm (stack $STACK, $nodes node(s), $(basename "$stack_file"))."
 if [ "$(basename "$stack_file")" = "airlock-stack.single-node.yml" ]; then
   echo "  Gateways (one per task, on docker_gwbridge; nothing is published on a single node):"
-  for task in $(docker ps --quiet --filter "label=com.docker.swarm.service.name=${STACK}_gateway"); do
-    echo "    http://$(docker inspect --format '{{(index .NetworkSettings.Networks "docker_gwbridge").IPAddress}}' "$task" 2>/dev/null || echo '?'):8080"
+  # A task's docker_gwbridge endpoint is listed by the network, not in the container's own networks.
+  for task in $(docker ps --quiet --no-trunc --filter "label=com.docker.swarm.service.name=${STACK}_gateway"); do
+    address="$(docker network inspect docker_gwbridge --format "{{with index .Containers \"$task\"}}{{.IPv4Address}}{{end}}")"
+    echo "    http://${address%/*}:8080"
   done
 else
   echo "  Gateway: http://<any node>:8080 (host mode, one task per node)"
