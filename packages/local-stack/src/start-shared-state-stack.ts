@@ -1,7 +1,7 @@
 // `./airlock start --shared-state`: PostgreSQL and Redis on loopback, then the local stack with two replicas of
 // every service whose state lives in them (or that holds nothing but its workload key), each on its service's one
 // port. The embedded default (`./airlock start`: SQLite, in-memory limits) needs neither server.
-import { airlockTopology, serviceNamed } from '@airlock/topology';
+import { airlockTopology, serviceNamed, storesOf, type StoreEngine } from '@airlock/topology';
 
 import { startSharedStateServers, type SharedStateServers } from './shared-state-servers.js';
 import {
@@ -43,20 +43,27 @@ export function sharedStateReplicas(): Record<ServiceName, number> {
   );
 }
 
+/** The services the topology's stores of one engine name as users, in start order: each gets a credential. */
+export function storeUsersOf(engine: StoreEngine): ServiceName[] {
+  const users = new Set(
+    storesOf(airlockTopology)
+      .filter((store) => store.engine === engine)
+      .flatMap((store) => store.usedBy),
+  );
+  return START_ORDER.filter((service) => users.has(service));
+}
+
 export async function startSharedStateStack(options: SharedStateStackOptions): Promise<SharedStateStack> {
   const servers = await startSharedStateServers({
     dataDir: options.dataDir,
-    services: START_ORDER,
+    services: storeUsersOf('postgresql'),
     install: options.install,
   });
   try {
     const stack = await startLocalStack({
       ...options,
-      env: { AIRLOCK_REDIS_URL: servers.redisUrl, ...options.env },
-      // One database per service; a service without storage never connects to its own.
-      serviceEnv: Object.fromEntries(
-        START_ORDER.map((service) => [service, { AIRLOCK_DATABASE_URL: servers.databaseUrlOf(service) }]),
-      ),
+      // As in the container stack: a service gets the URL of a store only when the topology names it a user.
+      serviceEnv: serviceEnvOf(servers),
       replicas: sharedStateReplicas(),
     });
     return {
@@ -74,4 +81,15 @@ export async function startSharedStateStack(options: SharedStateStackOptions): P
     await servers.stop();
     throw error;
   }
+}
+
+function serviceEnvOf(servers: SharedStateServers): Partial<Record<ServiceName, Record<string, string>>> {
+  const env: Partial<Record<ServiceName, Record<string, string>>> = {};
+  for (const service of storeUsersOf('postgresql')) {
+    env[service] = { ...env[service], AIRLOCK_DATABASE_URL: servers.databaseUrlOf(service) };
+  }
+  for (const service of storeUsersOf('redis')) {
+    env[service] = { ...env[service], AIRLOCK_REDIS_URL: servers.redisUrl };
+  }
+  return env;
 }
