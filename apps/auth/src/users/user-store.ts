@@ -2,7 +2,7 @@
 // AIRLOCK_USERS_FILE. Verifying a password costs one scrypt whether the user exists or not, so neither the
 // answer nor its timing tells an attacker which usernames are real.
 import { randomBytes } from 'node:crypto';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   hashPassword,
@@ -91,18 +91,18 @@ export async function demoUsers(authDir: string, configured: string | undefined)
   } else {
     const stored = await readDemoPasswords(passwordFile);
     if (stored === undefined) {
-      generatedPasswords = Object.fromEntries(
+      const fresh = Object.fromEntries(
         DEMO_USERNAMES.map((username) => [
           username,
           randomBytes(GENERATED_PASSWORD_BYTES).toString('base64url'),
         ]),
       );
-      await writeFile(passwordFile, `${JSON.stringify(generatedPasswords, null, 2)}\n`, {
-        mode: 0o600,
-        flag: 'wx',
-      });
+      const winner = await publishDemoPasswords(passwordFile, fresh);
+      passwords = winner ?? fresh;
+      if (winner === undefined) generatedPasswords = fresh;
+    } else {
+      passwords = stored;
     }
-    passwords = stored ?? generatedPasswords ?? {};
   }
   const users = await Promise.all(
     DEMO_USERNAMES.map(async (username) => {
@@ -112,6 +112,30 @@ export async function demoUsers(authDir: string, configured: string | undefined)
     }),
   );
   return { store: await UserStore.create(users), generatedPasswords, passwordFile };
+}
+
+/**
+ * Writes the passwords whole under a temporary name and links them into place: two replicas starting on one fresh
+ * volume never see half a file, and the one that loses the race uses the winner's passwords (returned), not its own.
+ */
+async function publishDemoPasswords(
+  path: string,
+  passwords: Readonly<Record<string, string>>,
+): Promise<Readonly<Record<string, string>> | undefined> {
+  const temporary = `${path}.${randomBytes(8).toString('hex')}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(temporary, path);
+    return undefined;
+  } catch (error) {
+    if (!(typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST'))
+      throw error;
+    const winner = await readDemoPasswords(path);
+    if (winner === undefined) throw error;
+    return winner;
+  } finally {
+    await unlink(temporary);
+  }
 }
 
 /** The stored passwords, undefined when the file does not exist yet; anything else wrong is an error. */

@@ -1,6 +1,6 @@
 // Issue 11, finding 10: each demo user gets a password of its own, generated once into a 0600 file, so knowing
 // alice's password does not sign anyone in as carol (the admin).
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -37,5 +37,20 @@ describe('generated demo passwords', () => {
     expect(second.passwordFile).toBe(first.passwordFile);
     const carol = first.generatedPasswords?.['carol'] ?? '';
     expect(await second.store.authenticate('carol', carol)).toEqual({ username: 'carol', roles: ['admin'] });
+  });
+
+  it('gives replicas starting together on one fresh folder the same passwords, and one of them says so', async () => {
+    const starts = await Promise.all(Array.from({ length: 4 }, () => demoUsers(dir, undefined)));
+    const written = JSON.parse(await readFile(join(dir, 'demo-passwords.json'), 'utf8')) as Record<
+      string,
+      string
+    >;
+    expect(starts.filter((start) => start.generatedPasswords !== undefined)).toHaveLength(1);
+    for (const start of starts) {
+      const carol = written['carol'] ?? '';
+      expect(await start.store.authenticate('carol', carol)).toEqual({ username: 'carol', roles: ['admin'] });
+    }
+    // No temporary file is left behind.
+    expect(await readdir(dir)).toEqual(['demo-passwords.json']);
   });
 });
