@@ -135,7 +135,9 @@ export function applyPlan(spec: TopologySpec, plan: Omit<ServicePlan, 'topology'
     const added = plan.admissions.filter((admission) => admission.zone === zone.name).map((a) => a.service);
     return added.length === 0 ? zone : { ...zone, admits: [...(zone.admits ?? []), ...added] };
   };
+  // Everything the plan does not touch (the stores, and whatever the topology gains later) stays as it is.
   return {
+    ...spec,
     zones: [...spec.zones, ...(plan.newZone === undefined ? [] : [plan.newZone])].map(admitted),
     services: [
       ...spec.services.map((service) => {
