@@ -274,6 +274,11 @@ export class ReplicaPool extends Dispatcher {
     replica.pool.on('connect', () => {
       replica.quarantinedUntil = 0;
     });
+    // A replica that stops closes its connections. Ask the name again before the next request instead of
+    // connecting to an address that may be gone: a vanished container's address does not refuse, it times out.
+    replica.pool.on('disconnect', () => {
+      this.#resolvedAt = 0;
+    });
     return replica;
   }
 

@@ -216,6 +216,26 @@ describe('createServiceDispatcher', () => {
     expect(resolver.calls()).toBeGreaterThan(callsBefore);
   });
 
+  it('asks the name again before the next request once a replica closed its connections (a stopped container)', async () => {
+    const { port, second } = await twoReplicas();
+    const resolver = switchableResolver([FIRST, SECOND]);
+    const dispatcher = createServiceDispatcher(`http://${NAME}:${port}`, {
+      resolve: resolver.resolve,
+      // Far beyond the test: only the closed connections can make it ask again.
+      refreshMs: 60_000,
+      pool: { connections: 4, connect: { timeout: 1_000 } },
+    });
+    dispatchers.push(dispatcher);
+    expect(new Set(await answers(dispatcher, port, 4))).toEqual(new Set([FIRST, SECOND]));
+
+    // The replica stops (its connections close) and leaves the name, as a stopped container leaves Docker's DNS.
+    resolver.set([FIRST]);
+    await stop(second.server);
+    await sleep(100);
+    expect(await answers(dispatcher, port, 6)).toEqual(Array.from({ length: 6 }, () => FIRST));
+    expect(addressesOf(dispatcher)).toEqual([FIRST]);
+  });
+
   it('fails closed when the name resolves to no address', async () => {
     const { port } = await twoReplicas();
     const dispatcher = dispatcherFor(port, switchableResolver([]).resolve);
