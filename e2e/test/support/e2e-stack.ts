@@ -107,7 +107,7 @@ export async function startE2eStack(
         }))
   ).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
-    throw error;
+    throw withOutputTail(error, output);
   });
   const { stack } = launched;
   edgeOrigins.add(new URL(stack.edgeUrl).origin);
@@ -255,4 +255,11 @@ export function rssOf(pid: number | undefined): number {
   const kilobytes = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
   if (kilobytes === undefined) throw new Error('no VmRSS');
   return Number(kilobytes) * 1024;
+}
+
+/** A stack that did not start says why in its services' output: the failure carries the last lines of it. */
+function withOutputTail(error: unknown, output: readonly string[]): unknown {
+  if (!(error instanceof Error)) return error;
+  error.message += `\n--- the last lines the services printed ---\n${output.slice(-30).join('\n')}`;
+  return error;
 }

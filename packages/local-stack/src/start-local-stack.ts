@@ -3,6 +3,7 @@
 // order. Services, ports, variables and start order all come from the topology.
 // `./airlock start` and the cross-service tests both use it, so the stack they run is the same.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -335,19 +336,24 @@ async function waitUntil(service: ServiceName, probeUrl: string, running: () => 
   );
 }
 
-/** A port nobody listens on now; for tests that must not collide with a running stack. */
+/**
+ * Where freePort looks: below Linux's ephemeral range (32768-60999 by default), from which every outgoing
+ * connection on this machine takes its local port. A port the kernel hands out there (`listen(0)`) can be taken
+ * by some client's connection before the service that was given it binds it; one from this range cannot.
+ */
+const FREE_PORT_RANGE = { low: 20_000, high: 32_000 } as const;
+const FREE_PORT_ATTEMPTS = 50;
+
+/** A port nobody listens on now, outside the ephemeral range; for stacks and servers started by tests. */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-      .once('error', reject)
-      .listen(0, '127.0.0.1', () => {
-        const address = probe.address();
-        const port = typeof address === 'object' && address !== null ? address.port : 0;
-        probe.close(() => {
-          resolve(port);
-        });
-      });
-  });
+  for (let attempt = 1; attempt <= FREE_PORT_ATTEMPTS; attempt += 1) {
+    const port = FREE_PORT_RANGE.low + randomInt(FREE_PORT_RANGE.high - FREE_PORT_RANGE.low);
+    if (await portIsFree(port)) return port;
+  }
+  throw new LocalStackError(
+    'port_taken',
+    `no free port in ${String(FREE_PORT_RANGE.low)}-${String(FREE_PORT_RANGE.high)} after ${String(FREE_PORT_ATTEMPTS)} tries`,
+  );
 }
 
 function portIsFree(port: number): Promise<boolean> {
