@@ -4,29 +4,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { airlockTopology, networksOf } from '@airlock/topology';
 import { EdgeClient } from './support/edge-client.js';
-import { EXCHANGE_AS_GATEWAY, HTTP_REQUEST, SANDBOX_ATTACK } from './support/in-container-scripts.js';
+import {
+  EXCHANGE_AS_GATEWAY,
+  HTTP_REQUEST,
+  SANDBOX_ATTACK,
+  type SandboxAttackReport,
+} from './support/in-container-scripts.js';
 import { markdownTable, recordFinding } from './support/proof-report.js';
 import { nodeIn, serviceOf } from './support/stack-state.js';
 import { tinyPng } from './support/tiny-png.js';
 import { useStack } from './support/use-stack.js';
 
-interface Outcome {
-  readonly name: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly zone?: string;
-  readonly outcome?: string;
-  readonly answer?: string | string[];
-}
-interface AttackReport {
-  readonly files: number;
-  readonly found: string[];
-  readonly environment: string[];
-  readonly resolved: Outcome[];
-  readonly looked: Outcome[];
-  readonly connections: Outcome[];
-  readonly mounts: { target: string; type: string; writable: boolean }[];
-}
 interface HttpAnswer {
   readonly status: number;
   readonly body: string;
@@ -47,7 +35,7 @@ const NEIGHBOURS = airlockTopology.services
 const failures: string[] = [];
 const observed: string[] = [];
 const stack = useStack();
-let attack: AttackReport | undefined;
+let attack: SandboxAttackReport | undefined;
 let imageToken: string | undefined;
 
 function check(ok: boolean, failure: string): void {
@@ -65,7 +53,7 @@ beforeAll(async () => {
       port: serviceOf(stack.get(), name).port,
     })),
   );
-  attack = await nodeIn<AttackReport>(sandbox, SANDBOX_ATTACK, {
+  attack = await nodeIn<SandboxAttackReport>(sandbox, SANDBOX_ATTACK, {
     names: [...NEIGHBOURS, 'gateway'],
     addresses,
     hostGateway: networks.sandbox?.gateway,

@@ -61,10 +61,13 @@ export interface SignedIn {
   readonly expiresIn: number | undefined;
 }
 
-export class EdgeClient {
-  readonly #stack: LaunchedStack;
+/** What a client knows of a stack: where its edge answers, and the demo users' password. */
+export type EdgeTarget = Pick<LaunchedStack, 'publicOrigin' | 'demoPassword'>;
 
-  constructor(stack: LaunchedStack) {
+export class EdgeClient {
+  readonly #stack: EdgeTarget;
+
+  constructor(stack: EdgeTarget) {
     this.#stack = stack;
   }
 
@@ -136,7 +139,8 @@ export class EdgeClient {
   }
 }
 
-function firstSku(body: string): string {
+/** The first catalog item's sku in a catalog answer (a list, or `{ items }`). */
+export function firstSku(body: string): string {
   try {
     const parsed = JSON.parse(body) as unknown;
     const items = Array.isArray(parsed) ? parsed : (parsed as { items?: unknown }).items;

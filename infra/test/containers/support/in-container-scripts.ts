@@ -2,17 +2,47 @@
 // who got code execution there would: Node is the only program in the image, so every probe is a Node script.
 // Each reads its input as JSON from argv[1] and prints one JSON line.
 
-/** TCP connects to each target with a 1 s timeout: open, refused, timeout or the error code. */
-export const TCP_PROBE = `
-import { connect } from 'node:net';
-const targets = JSON.parse(process.argv[1]);
-const probe = (target) => new Promise((resolve) => {
+/**
+ * The probes' one TCP connect (`tcp(target)`, with `connect` from node:net imported by the script): 1 s timeout;
+ * the target with its outcome, open, refused, timeout or the error code.
+ */
+const TCP_CONNECT = `const tcp = (target) => new Promise((resolve) => {
   const socket = connect({ host: target.host, port: target.port });
   const done = (outcome) => { socket.destroy(); resolve({ ...target, outcome }); };
   socket.setTimeout(1000, () => done('timeout'));
   socket.once('connect', () => done('open'));
   socket.once('error', (error) => done(error.code === 'ECONNREFUSED' ? 'refused' : (error.code ?? 'error')));
-});
+});`;
+
+/** TCP connects to each target with a 1 s timeout: open, refused, timeout or the error code. */
+export const TCP_PROBE = `
+import { connect } from 'node:net';
+const targets = JSON.parse(process.argv[1]);
+${TCP_CONNECT}
+console.log(JSON.stringify(await Promise.all(targets.map(tcp))));
+`;
+
+/**
+ * TCP_PROBE for a container whose default route leaves the machine (a Swarm task on a non-internal overlay:
+ * its default route goes through docker_gwbridge to the node, which has no route to the overlay subnets and
+ * would send the packets on to its own default gateway). A target that only the default route covers is not
+ * dialled: its outcome is 'off-link' (no network of the container holds it). Every other target is probed as
+ * TCP_PROBE does. The container's routes come from /proc/net/route (IPv4, little-endian hex).
+ */
+export const TCP_PROBE_ON_LINK = `
+import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+const targets = JSON.parse(process.argv[1]);
+const hex = (value) => Number.parseInt(value, 16) >>> 0;
+const routes = readFileSync('/proc/net/route', 'utf8').trim().split('\\n').slice(1)
+  .map((line) => line.trim().split(/\\s+/))
+  .map(([, destination, , , , , , mask]) => ({ destination: hex(destination), mask: hex(mask) }))
+  .filter((route) => route.mask !== 0);
+const asNumber = (ip) => ip.split('.').reduce((sum, part, index) => sum + Number(part) * 2 ** (8 * index), 0) >>> 0;
+const onLink = (ip) => routes.some((route) => ((asNumber(ip) & route.mask) >>> 0) === route.destination);
+${TCP_CONNECT}
+const probe = (target) =>
+  target.host !== '127.0.0.1' && !onLink(target.host) ? Promise.resolve({ ...target, outcome: 'off-link' }) : tcp(target);
 console.log(JSON.stringify(await Promise.all(targets.map(probe))));
 `;
 
@@ -108,6 +138,27 @@ const body = await response.json().catch(() => ({}));
 console.log(JSON.stringify({ status: response.status, accessToken: body.access_token ?? null, error: body.error ?? null }));
 `;
 
+/** One probe of SANDBOX_ATTACK: a name it looked up, or an address it connected to. */
+export interface SandboxProbe {
+  readonly name: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly zone?: string;
+  readonly outcome?: string;
+  readonly answer?: string | string[];
+}
+
+/** What SANDBOX_ATTACK prints. */
+export interface SandboxAttackReport {
+  readonly files: number;
+  readonly found: string[];
+  readonly environment: string[];
+  readonly resolved: SandboxProbe[];
+  readonly looked: SandboxProbe[];
+  readonly connections: SandboxProbe[];
+  readonly mounts: { target: string; type: string; writable: boolean }[];
+}
+
 /**
  * The compromised image-processor: what code running in it can find and reach. Input: { names, addresses
  * (of the other zones' services), hostGateway, ports, resolver }. Lists credential-looking files and
@@ -150,13 +201,7 @@ const resolveName = async (name) => {
 };
 const lookupName = (name) => new Promise((resolve) =>
   lookup(name, (error, address) => resolve({ name, answer: error ? error.code : address })));
-const tcp = (target) => new Promise((resolve) => {
-  const socket = connect({ host: target.host, port: target.port });
-  const done = (outcome) => { socket.destroy(); resolve({ ...target, outcome }); };
-  socket.setTimeout(1000, () => done('timeout'));
-  socket.once('connect', () => done('open'));
-  socket.once('error', (error) => done(error.code === 'ECONNREFUSED' ? 'refused' : (error.code ?? 'error')));
-});
+${TCP_CONNECT}
 
 const [resolved, looked, connections] = await Promise.all([
   Promise.all(input.names.map(resolveName)),
@@ -184,13 +229,7 @@ import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 const input = JSON.parse(process.argv[1]);
 
-const tcp = (target) => new Promise((resolve) => {
-  const socket = connect({ host: target.host, port: target.port });
-  const done = (outcome) => { socket.destroy(); resolve({ ...target, outcome }); };
-  socket.setTimeout(1000, () => done('timeout'));
-  socket.once('connect', () => done('open'));
-  socket.once('error', (error) => done(error.code === 'ECONNREFUSED' ? 'refused' : (error.code ?? 'error')));
-});
+${TCP_CONNECT}
 
 const inspectFile = (path) => {
   let stat;
