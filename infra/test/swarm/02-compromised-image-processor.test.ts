@@ -2,7 +2,8 @@
 // the gateway, connect to no task of another zone and no store on any overlay address, find no credential and
 // nowhere to keep one. The container suite's attack script, run in every replica.
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { airlockTopology, networksOf, storeInstancesOf } from '@airlock/topology';
+import { airlockTopology, issuerServiceOf, networksOf, storeInstancesOf } from '@airlock/topology';
+import { replicasOf } from '../../src/render-swarm-stack.js';
 import { SANDBOX_ATTACK, type SandboxAttackReport } from '../containers/support/in-container-scripts.js';
 import { nodeIn } from '../containers/support/stack-state.js';
 import { gwbridgeGateway, tasksByService } from './support/swarm-stack.js';
@@ -44,9 +45,14 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('a compromised image-processor task on Swarm', () => {
-  it('is attacked in both replicas', () => {
-    expect(reports).toHaveLength(2);
-    expect(NEIGHBOURS).toEqual(expect.arrayContaining(['auth', 'orders', 'payments', 'redis']));
+  it('is attacked in every replica, and has neighbours to attack: the issuer and every store among them', () => {
+    expect(reports).toHaveLength(replicasOf(airlockTopology, SANDBOXED));
+    expect(NEIGHBOURS).toEqual(
+      expect.arrayContaining([
+        issuerServiceOf(airlockTopology).name,
+        ...storeInstancesOf(airlockTopology).map((store) => store.name),
+      ]),
+    );
   });
 
   it('resolves only the gateway: no other zone’s service or store has a name it can look up', () => {

@@ -32,6 +32,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
     'the hops of the flow this proof drives: order, pay, upload',
   'infra/test/containers/support/stack-launcher.ts':
     'the suite’s short cache and rate settings for two services',
+  'infra/src/swarm-proof-environment.ts':
+    'the Swarm proofs’ cache, rate and rotation settings for two services',
   'packages/client/src/cli/demo.ts': 'command-line flags for the three services the demo talks to',
   'e2e/test/replicas.postgres.test.ts':
     'the exactly-once proof across replicas: a PostgreSQL database for each of the three that keep one',
